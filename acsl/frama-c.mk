@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: Apache-2.0
+# Every Frama-C flag, once. `make proof` runs one session: EVA over the drivers in
+# acsl/harness/ (every core entry point on unknown inputs), then WP with RTE guards on every
+# property whatever EVA said (-wp-status-all), then the Report plugin, whose classification
+# makes frama-c exit non-zero on any property that is not valid.
+
+FRAMAC      ?= frama-c
+PROOF_DIR   := $(BUILD_ROOT)/proof
+WP_SESSION  := acsl/session
+# cleanup: use the committed cache, run the provers on new goals, record them and drop the
+# entries no goal uses any more (the session stays the exact set of current goals).
+# offline (PROOF_CACHE=offline): never run a prover; a goal missing from the cache fails.
+PROOF_CACHE ?= cleanup
+WP_TIMEOUT  ?= 10
+
+CORE_PROOF_SRCS := $(sort $(wildcard src/core/*.c))
+HARNESS_SRCS    := $(sort $(wildcard acsl/harness/*.c))
+
+FC_CPP    := -cpp-extra-args="-Isrc/core -Iacsl/logic -Iacsl/ports -Iacsl/harness $(P11_CFLAGS)"
+FC_KERNEL := -c11 -machdep x86_64 \
+             -warn-signed-overflow -warn-unsigned-overflow \
+             -warn-signed-downcast -warn-unsigned-downcast \
+             -kernel-warn-key annot:missing-spec=error
+FC_EVA    := -eva -main main -eva-precision 3 -eva-warn-undefined-pointer-comparison none
+FC_WP     := -wp -wp-rte -rte-no-pointer-call -wp-dynamic -wp-status-all \
+             -wp-prover z3,cvc4 -wp-timeout $(WP_TIMEOUT) -wp-par 2 \
+             -wp-session $(WP_SESSION) -wp-cache $(PROOF_CACHE) \
+             -wp-report-json $(PROOF_DIR)/wp.json
+FC_REPORT := -report -report-csv $(PROOF_DIR)/properties.tsv \
+             -report-classify -report-unclassified-unknown ERROR \
+             -report-output $(PROOF_DIR)/classify.json
+FC_SMOKE  := -wp -wp-smoke-tests -wp-prover z3,cvc4 -wp-timeout $(WP_TIMEOUT) -wp-par 2 \
+             -wp-session $(WP_SESSION) -wp-cache $(PROOF_CACHE)
