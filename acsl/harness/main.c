@@ -7,9 +7,13 @@
 #include "harness.h"
 
 void harness_mem(void);
+void harness_policy(void);
+void harness_sign(void);
 
 int main(void)
 {
     harness_mem();
+    harness_policy();
+    harness_sign();
     return 0;
 }

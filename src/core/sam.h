@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The SAM's decisions: the entry points behind credentials/authorize and signatures/signHash.
+ * Each one asks the role table first, checks everything DESIGN §3 lists, reaches the HSM
+ * only through the ports (acsl/ports/qscd_ports.h), and writes exactly one audit event on
+ * every path, success or failure.
+ */
+#ifndef SAM_H
+#define SAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "qscd_ports.h"
+#include "qscd_types.h"
+#include "sad.h"
+#include "sam_types.h"
+
+/*@ predicate sam_sign_req_ok(sam_sign_req *r) =
+        \valid_read(r) &&
+        \valid_read(r->token + (0 .. r->token_len - 1)) &&
+        qscd_id_ok(&r->actor.id) && qscd_id_ok(&r->cred);
+*/
+
+/* signatures/signHash: check the SAD token and the request, consume the signatures from the
+ * token's registry entry, then sign every hash in order.
+ *
+ *   QSCD_OK                    out holds one signature per hash, in the request's order
+ *   QSCD_ERR_ROLE_DENIED       the session's role may not sign (SRA_SKM.2.7)
+ *   QSCD_ERR_HASH_COUNT        no hash, or more than QSCD_MAX_HASHES
+ *   QSCD_ERR_HASH_ALG          hash algorithm not allowed (SHA-1 and unknown ones)
+ *   QSCD_ERR_SAD_*             token malformed, MAC wrong, expired, issued in the future,
+ *                              for another audience, credential or signer, hash not listed,
+ *                              other hash algorithm, signatures exhausted or too few left
+ *   QSCD_ERR_CRED_*, CERT_*    credential missing or disabled; certificate missing, expired,
+ *                              not yet valid or revoked
+ *   QSCD_ERR_SIGN_ALG          signature algorithm does not fit the key
+ *   QSCD_ERR_CLOCK             the trusted clock failed
+ *   QSCD_ERR_AUDIT_WRITE       the audit record could not be made durable: no signature is
+ *                              returned
+ *   other                      the sign port's error (out holds nothing)
+ * On every error out->nsigs is 0 and no signature bytes are left in out.
+ */
+/*@ requires sam_config_ok(cfg);
+    requires sam_sign_req_ok(req);
+    requires \valid(out);
+    requires \separated(out, req, cfg);
+    requires \separated(out, req->token + (0 .. req->token_len - 1));
+    terminates \true;
+    assigns *out, sam_g_verified, sam_g_now, sam_g_consumed, sam_g_signed, sam_g_audits;
+    ensures SRG_AA_1_one_event: sam_g_audits == 1;
+    ensures SOLE_CONTROL_within_grant: 0 <= sam_g_signed <= sam_g_consumed;
+    ensures CSC_11_9_count: \result == QSCD_OK ==> sam_g_signed == req->nhashes &&
+                                                   out->nsigs == req->nhashes;
+    ensures SRA_SKM_2_7_no_privileged_signing:
+        req->actor.role != SAM_ROLE_SIGNER ==> sam_g_signed == 0 && \result != QSCD_OK;
+    ensures nothing_on_error: \result != QSCD_OK ==> out->nsigs == 0;
+*/
+int sam_signhash(qscd_ports *p, const sam_config *cfg, const sam_sign_req *req,
+                 sam_sign_out *out);
+
+#endif
