@@ -36,6 +36,13 @@ typedef struct qscd_ports qscd_ports;
 /*@ ghost extern int sam_g_consumed; */
 /*@ ghost extern int sam_g_signed; */
 /*@ ghost extern int sam_g_audits; */
+/*@ ghost extern int sam_g_pin_ok; */
+/*@ ghost extern int sam_g_possession_ok; */
+/*@ ghost extern int sam_g_locked_read; */
+/*@ ghost extern uint32_t sam_g_failures_read; */
+/*@ ghost extern uint32_t sam_g_failures_written; */
+/*@ ghost extern int sam_g_locked_written; */
+/*@ ghost extern int sam_g_issued; */
 
 /* T-PORT-CLOCK: the trusted clock, seconds since the epoch, UTC (EN 419 241-1 SRG_SO.2). */
 /*@ requires \valid(now);
@@ -122,6 +129,73 @@ int qscd_port_registry_consume(qscd_ports *p, const uint8_t *token_id, uint32_t 
 */
 int qscd_port_sign(qscd_ports *p, const sam_sign_req *req, const sad_claims *authz,
                    const sam_cred *cred, size_t i, uint8_t *sig, size_t cap, size_t *sig_len);
+
+/* T-PORT-SIGNER: the stored signer with this id (QSCD_ERR_SIGNER_NOT_FOUND when none). The
+ * shell serialises authorisations per signer across this read and the update below, so the
+ * failure count is never lost to a race. */
+/*@ requires qscd_id_ok(id);
+    requires \valid(out);
+    requires \separated(id, out);
+    terminates \true;
+    assigns *out, sam_g_failures_read, sam_g_locked_read;
+    ensures \result == QSCD_OK ==> sam_signer_ok(out) && qscd_id_eq(&out->id, id);
+    ensures \result == QSCD_OK ==> sam_g_failures_read == out->failures &&
+                                   sam_g_locked_read == out->locked;
+*/
+int qscd_port_signer_get(qscd_ports *p, const qscd_id *id, sam_signer *out);
+
+/* T-PORT-SIGNER-UPDATE: durably store a signer's failure count, lock and last OTP counter. */
+/*@ requires qscd_id_ok(id);
+    terminates \true;
+    assigns sam_g_failures_written, sam_g_locked_written;
+    ensures sam_g_failures_written == failures && sam_g_locked_written == locked;
+*/
+int qscd_port_signer_update(qscd_ports *p, const qscd_id *id, uint32_t failures, int locked,
+                            uint64_t otp_counter);
+
+/* T-PORT-PIN: the signer's PIN verifier for a presented PIN (Argon2id with the signer's
+ * salt and the configured cost), 32 bytes. The core compares it with the stored verifier. */
+/*@ requires qscd_id_ok(signer);
+    requires \valid_read(pin + (0 .. len - 1)) && len <= SAM_PIN_MAX;
+    requires \valid(out + (0 .. 31));
+    requires \separated(out + (0 .. 31), pin + (0 .. len - 1));
+    terminates \true;
+    assigns out[0 .. 31];
+*/
+int qscd_port_pin_derive(qscd_ports *p, const qscd_id *signer, const uint8_t *pin, size_t len,
+                         uint8_t *out);
+
+/* T-PORT-OTP: HMAC-SHA-1 of the 8-byte big-endian counter under the signer's TOTP seed, a
+ * non-extractable secret in the HSM (RFC 4226 §5.2), 20 bytes. */
+/*@ requires qscd_id_ok(signer);
+    requires \valid(mac + (0 .. 19));
+    terminates \true;
+    assigns mac[0 .. 19];
+*/
+int qscd_port_otp_mac(qscd_ports *p, const qscd_id *signer, uint64_t counter, uint8_t *mac);
+
+/* T-PORT-RANDOM: n bytes from the HSM's random number generator. */
+/*@ requires \valid(buf + (0 .. n - 1));
+    terminates \true;
+    assigns buf[0 .. n - 1];
+    ensures \result == QSCD_OK || \result == QSCD_ERR_RANDOM;
+*/
+int qscd_port_random(qscd_ports *p, uint8_t *buf, size_t n);
+
+/* T-PORT-REGISTRY-CREATE: durably record a new SAD token: its id, the signatures it allows,
+ * none used yet, and its expiry.
+ *
+ * Its preconditions are the authorisation theorem: a SAD exists only after both factors of
+ * the credential's SAP verified in this invocation, for a signer who was not locked. */
+/*@ requires \valid_read(token_id + (0 .. QSCD_TOKEN_ID_LEN - 1));
+    requires SAP_TWO_FACTOR: sam_g_pin_ok == 1 && sam_g_possession_ok == 1;
+    requires SAP_NOT_LOCKED: sam_g_locked_read == 0;
+    requires 1 <= max;
+    terminates \true;
+    assigns sam_g_issued;
+    ensures sam_g_issued == 1;
+*/
+int qscd_port_registry_create(qscd_ports *p, const uint8_t *token_id, uint32_t max, int64_t exp);
 
 /* T-PORT-AUDIT: chain and store one audit event durably (the shell computes the hash link
  * and seals). Returns QSCD_ERR_AUDIT_WRITE when the record could not be made durable. */

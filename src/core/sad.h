@@ -133,4 +133,20 @@ typedef struct qscd_ports qscd_ports;
 */
 int sad_token_verify(qscd_ports *p, const uint8_t *tok, size_t len, sad_claims *out);
 
+/* Issue a SAD token for the claims: encode them (deterministic CBOR, spec/sap.md), MAC the
+ * MAC_structure with the token-MAC port, assemble the tagged COSE_Mac0 into out.
+ *
+ *   QSCD_OK                    out[0 .. *len - 1] holds the token
+ *   QSCD_ERR_BUFFER_TOO_SMALL  cap is too small
+ *   other                      the MAC port's error
+ */
+/*@ requires sad_claims_ok(c);
+    requires \valid(out + (0 .. cap - 1)) && \valid(len);
+    requires \separated(out + (0 .. cap - 1), len, c);
+    terminates \true;
+    assigns out[0 .. cap - 1], *len;
+    ensures \result == QSCD_OK ==> 0 < *len <= cap;
+*/
+int sad_token_issue(qscd_ports *p, const sad_claims *c, uint8_t *out, size_t cap, size_t *len);
+
 #endif

@@ -34,7 +34,8 @@ void sam_event_begin(sam_event *ev, int op, const sam_actor *actor, const qscd_i
 void sam_event_token(sam_event *ev, const sad_claims *c);
 
 /* Record the digests an event concerns: how many, and the first one. */
-/*@ requires \valid(ev) && qscd_hash_ok(hash_alg) && 1 <= n <= QSCD_MAX_HASHES;
+/*@ requires \valid(ev);
+    requires qscd_hash_ok(hash_alg);
     requires \valid_read(hashes + (0 .. qscd_digest_len(hash_alg) - 1));
     requires \separated(ev, hashes + (0 .. qscd_digest_len(hash_alg) - 1));
     terminates \true;

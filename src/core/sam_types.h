@@ -154,4 +154,33 @@ typedef struct sam_sign_out {
     uint8_t sig[QSCD_MAX_HASHES * SAM_SIG_MAX];
 } sam_sign_out;
 
+/* credentials/authorize input. The PIN, the OTP and the assertion are secrets of the
+ * request: the core reads them in place and never copies them; the shell wipes the struct
+ * after the call. Digest i is hashes[i * QSCD_MAX_DIGEST ..], as in sam_sign_req. */
+typedef struct sam_authz_req {
+    sam_actor actor;
+    qscd_id   cred;
+    uint32_t  num_signatures;             /* CSC numSignatures */
+    int32_t   hash_alg;
+    size_t    nhashes;
+    uint8_t   hashes[QSCD_MAX_HASHES * QSCD_MAX_DIGEST];
+    size_t    pin_len;
+    uint8_t   pin[SAM_PIN_MAX];
+    size_t    otp_len;                    /* TOTP credentials */
+    uint8_t   otp[SAM_OTP_MAX];
+    size_t    assertion_len;              /* SIC credentials: COSE_Sign1 */
+    uint8_t   assertion[SAM_ASSERTION_MAX];
+} sam_authz_req;
+
+/*@ predicate sam_authz_req_ok(sam_authz_req *r) =
+        \valid_read(r) && qscd_id_ok(&r->actor.id) && qscd_id_ok(&r->cred);
+*/
+
+/* credentials/authorize output: the SAD token and its lifetime (CSC expiresIn). */
+typedef struct sam_authz_out {
+    size_t  token_len;
+    uint8_t token[SAD_TOKEN_MAX];
+    int64_t expires_in;
+} sam_authz_out;
+
 #endif
