@@ -197,6 +197,24 @@ int qscd_port_random(qscd_ports *p, uint8_t *buf, size_t n);
 */
 int qscd_port_registry_create(qscd_ports *p, const uint8_t *token_id, uint32_t max, int64_t exp);
 
+/* T-PORT-HASH: SHA-256 of a || b (the audit chain's link). */
+/*@ requires \valid_read(a + (0 .. alen - 1)) && \valid_read(b + (0 .. blen - 1));
+    requires \valid(out + (0 .. 31));
+    terminates \true;
+    assigns out[0 .. 31];
+*/
+int qscd_port_sha256(qscd_ports *p, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
+                     uint8_t *out);
+
+/* T-PORT-SEAL: HMAC-SHA-256 of data under the audit seal key, a non-extractable secret in
+ * the HSM, 32 bytes. */
+/*@ requires \valid_read(data + (0 .. len - 1));
+    requires \valid(out + (0 .. 31));
+    terminates \true;
+    assigns out[0 .. 31];
+*/
+int qscd_port_seal_mac(qscd_ports *p, const uint8_t *data, size_t len, uint8_t *out);
+
 /* T-PORT-AUDIT: chain and store one audit event durably (the shell computes the hash link
  * and seals). Returns QSCD_ERR_AUDIT_WRITE when the record could not be made durable. */
 /*@ requires \valid_read(ev);
