@@ -197,6 +197,31 @@ int qscd_port_random(qscd_ports *p, uint8_t *buf, size_t n);
 */
 int qscd_port_registry_create(qscd_ports *p, const uint8_t *token_id, uint32_t max, int64_t exp);
 
+/* T-PORT-CHALLENGE: take (remove) a challenge the SAM issued to this signer, giving the time
+ * it was issued. QSCD_ERR_NOT_FOUND when there is none: never issued, issued to another
+ * signer, or already taken. Each challenge is taken at most once. */
+/*@ requires qscd_id_ok(signer);
+    requires \valid_read(challenge + (0 .. SAM_CHALLENGE_LEN - 1));
+    requires \valid(issued_at);
+    terminates \true;
+    assigns *issued_at;
+    ensures \result == QSCD_OK ==> 0 <= *issued_at <= 0x7fffffff00;
+*/
+int qscd_port_challenge_take(qscd_ports *p, const qscd_id *signer, const uint8_t *challenge,
+                             int64_t *issued_at);
+
+/* T-PORT-DEVICE: verify an ES256 signature (r || s, 64 bytes) over tbs with the device key
+ * the signer enrolled. QSCD_OK when it verifies, QSCD_ERR_COSE_BAD_SIGNATURE when it does
+ * not, another error when no key is enrolled or the check could not run. */
+/*@ requires qscd_id_ok(signer);
+    requires \valid_read(tbs + (0 .. tbs_len - 1));
+    requires \valid_read(sig + (0 .. 63));
+    terminates \true;
+    assigns \nothing;
+*/
+int qscd_port_device_verify(qscd_ports *p, const qscd_id *signer, const uint8_t *tbs,
+                            size_t tbs_len, const uint8_t *sig);
+
 /* T-PORT-HASH: SHA-256 of a || b (the audit chain's link). */
 /*@ requires \valid_read(a + (0 .. alen - 1)) && \valid_read(b + (0 .. blen - 1));
     requires \valid(out + (0 .. 31));

@@ -3,11 +3,12 @@
 # suites is generated from the file names, so adding a suite is adding a file.
 
 UNIT_TEST_SRCS := $(sort $(wildcard conformance/unit/test_*.c))
-UNIT_SRCS      := conformance/unit/main.c $(UNIT_TEST_SRCS)
+UNIT_SRCS      := conformance/unit/main.c $(UNIT_TEST_SRCS) $(sort $(wildcard conformance/unit/util_*.c))
 UNIT_BIN       := $(BIN)/qscd-unit
 UNIT_GEN       := $(BUILD)/gen/unit
 PROGRAMS       += $(UNIT_BIN)
 CHECK_STEPS    += unit
+LDLIBS_ALL     += -lcrypto
 
 # Regenerated on every run but only replaced when the set of suites changed, so adding or
 # removing a test file relinks the runner and nothing else.

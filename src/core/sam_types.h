@@ -21,7 +21,7 @@
 #define SAM_PIN_MAX 64
 #define SAM_OTP_MAX 8
 /* Largest SIC assertion (COSE_Sign1) and challenge. */
-#define SAM_ASSERTION_MAX 1024
+#define SAM_ASSERTION_MAX 2600
 #define SAM_CHALLENGE_LEN 32
 
 typedef enum sam_key_alg {
