@@ -30,10 +30,10 @@
      P11T_AT((t)->priv, 9, CKA_UNWRAP, &(t)->no.c[0], 1) && \
      P11T_AT((t)->priv, 10, CKA_DERIVE, &(t)->no.c[0], 1) && \
      P11T_AT((t)->priv, 11, CKA_ALWAYS_AUTHENTICATE, &(t)->yes.c[0], 1) && \
-     P11T_AT((t)->priv, 12, CKA_MODIFIABLE, &(t)->no.c[0], 1) && \
+     P11T_AT((t)->priv, 12, CKA_WRAP_WITH_TRUSTED, &(t)->yes.c[0], 1) && \
      P11T_AT((t)->priv, 13, CKA_ID, id, id_len) && \
      P11T_AT((t)->priv, 14, CKA_LABEL, label, label_len) && \
-     P11T_AT((t)->priv, 15, CKA_WRAP_WITH_TRUSTED, &(t)->yes.c[0], 1) && \
+     P11T_AT((t)->priv, 15, CKA_MODIFIABLE, &(t)->no.c[0], 1) && \
      (t)->npriv == P11T_PRIV_N)
 
 /* The public-key template, position by position (ec_len: length of CKA_EC_PARAMS). */
@@ -85,14 +85,15 @@ static void p11t_priv_fill(p11t_pair *t, unsigned flags, char *id, size_t id_len
     P11T_SET(a, 9, CKA_UNWRAP, t->no.c, 1);
     P11T_SET(a, 10, CKA_DERIVE, t->no.c, 1);
     P11T_SET(a, 11, CKA_ALWAYS_AUTHENTICATE, t->yes.c, 1);
-    /* Not modifiable: C_SetAttributeValue can then neither add a usage (CKA_DECRYPT) nor
-     * drop CKA_ALWAYS_AUTHENTICATE later; SoftHSMv2 and NSS softokn both honour it. */
-    P11T_SET(a, 12, CKA_MODIFIABLE, t->no.c, 1);
-    P11T_SET(a, 13, CKA_ID, id, id_len);
-    P11T_SET(a, 14, CKA_LABEL, label, label_len);
     /* In every variant: were the key ever made extractable, it could still leave the
      * module only wrapped under a CKA_TRUSTED key. */
-    P11T_SET(a, 15, CKA_WRAP_WITH_TRUSTED, t->yes.c, 1);
+    P11T_SET(a, 12, CKA_WRAP_WITH_TRUSTED, t->yes.c, 1);
+    P11T_SET(a, 13, CKA_ID, id, id_len);
+    P11T_SET(a, 14, CKA_LABEL, label, label_len);
+    /* Not modifiable: C_SetAttributeValue can then neither add a usage (CKA_DECRYPT) nor
+     * drop CKA_ALWAYS_AUTHENTICATE later; SoftHSMv2 and NSS softokn both honour it. Last:
+     * SoftHSMv2 applies an unwrap template in order and refuses every attribute after it. */
+    P11T_SET(a, 15, CKA_MODIFIABLE, t->no.c, 1);
     t->npriv = P11T_PRIV_N;
 }
 
@@ -250,7 +251,8 @@ int p11t_pair_build(p11t_pair *t, CK_KEY_TYPE type, CK_ULONG bits, unsigned flag
              (kek) != 0 && ((flags) & P11T_TRUSTED) != 0 ? &(t)->no.c[0] : &(t)->yes.c[0], 1) && \
      P11T_AT((t)->attr, 4, CKA_SENSITIVE, &(t)->yes.c[0], 1) && \
      P11T_AT((t)->attr, 5, CKA_EXTRACTABLE, &(t)->no.c[0], 1) && \
-     P11T_AT((t)->attr, 6, CKA_MODIFIABLE, &(t)->no.c[0], 1) && \
+     P11T_AT((t)->attr, 6, CKA_TRUSTED, \
+             (kek) != 0 && ((flags) & P11T_TRUSTED) != 0 ? &(t)->yes.c[0] : &(t)->no.c[0], 1) && \
      P11T_AT((t)->attr, 7, CKA_DERIVE, &(t)->no.c[0], 1) && \
      P11T_AT((t)->attr, 8, CKA_SIGN, (kek) != 0 ? &(t)->no.c[0] : &(t)->yes.c[0], 1) && \
      P11T_AT((t)->attr, 9, CKA_VERIFY, (kek) != 0 ? &(t)->no.c[0] : &(t)->yes.c[0], 1) && \
@@ -261,8 +263,7 @@ int p11t_pair_build(p11t_pair *t, CK_KEY_TYPE type, CK_ULONG bits, unsigned flag
      P11T_AT((t)->attr, 14, CKA_ID, id, id_len) && \
      P11T_AT((t)->attr, 15, CKA_LABEL, label, label_len) && \
      P11T_AT((t)->attr, 16, vty, vp, vlen) && \
-     P11T_AT((t)->attr, 17, CKA_TRUSTED, \
-             (kek) != 0 && ((flags) & P11T_TRUSTED) != 0 ? &(t)->yes.c[0] : &(t)->no.c[0], 1) && \
+     P11T_AT((t)->attr, 17, CKA_MODIFIABLE, &(t)->no.c[0], 1) && \
      (t)->nattr == P11T_SECRET_N)
 
 /*@ requires valid_t: \valid(t);
@@ -297,7 +298,7 @@ static void p11t_secret_fill(p11t_secret *t, int kek, unsigned flags, char *id, 
     P11T_SET(a, 3, CKA_PRIVATE, priv, 1);
     P11T_SET(a, 4, CKA_SENSITIVE, t->yes.c, 1);
     P11T_SET(a, 5, CKA_EXTRACTABLE, t->no.c, 1);
-    P11T_SET(a, 6, CKA_MODIFIABLE, t->no.c, 1);
+    P11T_SET(a, 6, CKA_TRUSTED, trusted, 1);
     P11T_SET(a, 7, CKA_DERIVE, t->no.c, 1);
     P11T_SET(a, 8, CKA_SIGN, mac, 1);
     P11T_SET(a, 9, CKA_VERIFY, mac, 1);
@@ -310,7 +311,8 @@ static void p11t_secret_fill(p11t_secret *t, int kek, unsigned flags, char *id, 
     P11T_SET(a, 14, CKA_ID, id, id_len);
     P11T_SET(a, 15, CKA_LABEL, label, label_len);
     P11T_SET(a, 16, vty, vp, vlen);
-    P11T_SET(a, 17, CKA_TRUSTED, trusted, 1);
+    /* Last, as in the key-pair template (SoftHSMv2 applies templates in order). */
+    P11T_SET(a, 17, CKA_MODIFIABLE, t->no.c, 1);
     t->nattr = P11T_SECRET_N;
 }
 
