@@ -701,6 +701,25 @@ static CK_OBJECT_HANDLE raw_aes(CK_SESSION_HANDLE h, const char *id, int encrypt
     return o;
 }
 
+/* An encrypt-capable trusted key, made as SO as a KEK would be: the adapter must refuse it
+ * although the module would wrap with it. */
+static void so_encrypt_kek(void)
+{
+    CK_SESSION_HANDLE h;
+
+    p11a_pool_exclusive(cur->a);
+    CU_ASSERT_EQUAL(F()->C_OpenSession(cur->a->slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL,
+                                       NULL, &h), CKR_OK);
+    (void)F()->C_Logout(h);
+    CU_ASSERT_EQUAL(F()->C_Login(h, CKU_SO, (CK_UTF8CHAR *)cur->so_pin, strlen(cur->so_pin)),
+                    CKR_OK);
+    raw_aes(h, "kek-encrypt", 1);
+    (void)F()->C_Logout(h);
+    CU_ASSERT_EQUAL(p11a_login_user(cur->a, h), CKR_OK);
+    (void)F()->C_CloseSession(h);
+    p11a_pool_share(cur->a);
+}
+
 /* SRG_KM.2.2: no backup under an untrusted or an encrypt-capable key, none of a key not
  * made backup-capable; the module itself refuses the untrusted wrap. */
 static void test_backup_kek_refused_SRG_KM_2_2(void)
@@ -731,19 +750,7 @@ static void test_backup_kek_refused_SRG_KM_2_2(void)
     p11a_sess_put(cur->a, &s, P11A_SESS_OK);
     CU_ASSERT_EQUAL(p11a_key_backup(cur->a, &k, (const uint8_t *)"kek-untrusted", 13, b),
                     QSCD_ERR_P11_KEK);
-    /* An encrypt-capable trusted key (made as SO, as a KEK would be): refused by the adapter
-     * although the module would wrap with it. */
-    p11a_pool_exclusive(cur->a);
-    CU_ASSERT_EQUAL(F()->C_OpenSession(cur->a->slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL,
-                                       NULL, &h), CKR_OK);
-    (void)F()->C_Logout(h);
-    CU_ASSERT_EQUAL(F()->C_Login(h, CKU_SO, (CK_UTF8CHAR *)cur->so_pin, strlen(cur->so_pin)),
-                    CKR_OK);
-    raw_aes(h, "kek-encrypt", 1);
-    (void)F()->C_Logout(h);
-    CU_ASSERT_EQUAL(p11a_login_user(cur->a, h), CKR_OK);
-    (void)F()->C_CloseSession(h);
-    p11a_pool_share(cur->a);
+    so_encrypt_kek();
     CU_ASSERT_EQUAL(p11a_key_backup(cur->a, &k, (const uint8_t *)"kek-encrypt", 11, b),
                     QSCD_ERR_P11_KEK);
     CU_ASSERT_PTR_NOT_NULL(strstr(p11a_last_error(), "CKA_ENCRYPT"));

@@ -155,6 +155,10 @@ typedef struct p11t_secret {
     predicate p11t_args_ok(integer id_len, integer label_len) =
       1 <= id_len <= P11T_ID_MAX && 0 <= label_len <= P11T_LABEL_MAX;
 
+    // The caller's id and label: readable (the template points to them).
+    predicate p11t_names_readable{L}(char *id, integer id_len, char *label, integer label_len) =
+      \valid_read(id + (0 .. id_len - 1)) && \valid_read(label + (0 .. label_len - 1));
+
     // SRG_KM.1.2: the signing algorithms and key sizes of the policy (TS 119 312).
     predicate p11t_sign_alg_ok(integer type, integer bits) =
       (type == CKK_EC && (bits == P11T_EC_P256 || bits == P11T_EC_P384)) ||
@@ -171,6 +175,11 @@ typedef struct p11t_secret {
       flags == 0 || flags == P11T_SESSION || flags == P11T_TRUSTED ||
       flags == (P11T_SESSION | P11T_TRUSTED);
 */
+
+/* Arguments of the MAC-key and seed builders: sizes, and no flag but P11T_SESSION. (A macro,
+ * so that the simplifier sees the flags it decides on, as above.) */
+#define P11T_SECRET_ARGS_OK(id_len, label_len, flags) \
+    (p11t_args_ok(id_len, label_len) && ((flags) == 0 || (flags) == P11T_SESSION))
 
 /* What every secret key of the policy has (SRG_KM.1.1, SRG_KM.1.3): class, sensitive, never
  * extractable, not modifiable, no derivation, no encryption or decryption, on the token
@@ -205,8 +214,7 @@ typedef struct p11t_secret {
  *   QSCD_ERR_ARG           id or label length out of range, or an unknown flag
  */
 /*@ requires valid_t: \valid(t);
-    requires valid_id: \valid_read(id + (0 .. id_len - 1));
-    requires valid_label: \valid_read(label + (0 .. label_len - 1));
+    requires names: p11t_names_readable(id, id_len, label, label_len);
     requires separated: \separated(t, id + (0 .. id_len - 1), label + (0 .. label_len - 1));
     terminates \true;
     assigns *t;
@@ -287,23 +295,22 @@ int p11t_pair_build(p11t_pair *t, CK_KEY_TYPE type, CK_ULONG bits, unsigned flag
  *   QSCD_ERR_ARG           id or label length out of range, or an unknown flag
  */
 /*@ requires valid_t: \valid(t);
-    requires valid_id: \valid_read(id + (0 .. id_len - 1));
-    requires valid_label: \valid_read(label + (0 .. label_len - 1));
+    requires names: p11t_names_readable(id, id_len, label, label_len);
     requires separated: \separated(t, id + (0 .. id_len - 1), label + (0 .. label_len - 1));
     terminates \true;
     assigns *t;
 
     behavior bad_arg:
-      assumes !p11t_args_ok(id_len, label_len) || (flags != 0 && flags != P11T_SESSION);
+      assumes !P11T_SECRET_ARGS_OK(id_len, label_len, flags);
       ensures error: \result == QSCD_ERR_ARG;
       ensures empty: t->nattr == 0;
     behavior refused:
-      assumes p11t_args_ok(id_len, label_len) && (flags == 0 || flags == P11T_SESSION);
+      assumes P11T_SECRET_ARGS_OK(id_len, label_len, flags);
       assumes key_len < P11T_MAC_MIN || key_len > P11T_SECRET_MAX_LEN;
       ensures SRG_KM_1_2_refused: \result == QSCD_ERR_KEY_POLICY;
       ensures empty: t->nattr == 0;
     behavior ok:
-      assumes p11t_args_ok(id_len, label_len) && (flags == 0 || flags == P11T_SESSION);
+      assumes P11T_SECRET_ARGS_OK(id_len, label_len, flags);
       assumes P11T_MAC_MIN <= key_len <= P11T_SECRET_MAX_LEN;
       ensures result: \result == QSCD_OK;
       ensures SRG_KM_1_3_protected: P11T_SECRET_COMMON(t, flags);
@@ -333,24 +340,23 @@ int p11t_mac_build(p11t_secret *t, CK_ULONG key_len, unsigned flags,
  */
 /*@ requires valid_t: \valid(t);
     requires valid_seed: \valid_read(seed + (0 .. seed_len - 1));
-    requires valid_id: \valid_read(id + (0 .. id_len - 1));
-    requires valid_label: \valid_read(label + (0 .. label_len - 1));
+    requires names: p11t_names_readable(id, id_len, label, label_len);
     requires separated: \separated(t, seed + (0 .. seed_len - 1), id + (0 .. id_len - 1),
                                     label + (0 .. label_len - 1));
     terminates \true;
     assigns *t;
 
     behavior bad_arg:
-      assumes !p11t_args_ok(id_len, label_len) || (flags != 0 && flags != P11T_SESSION);
+      assumes !P11T_SECRET_ARGS_OK(id_len, label_len, flags);
       ensures error: \result == QSCD_ERR_ARG;
       ensures empty: t->nattr == 0;
     behavior refused:
-      assumes p11t_args_ok(id_len, label_len) && (flags == 0 || flags == P11T_SESSION);
+      assumes P11T_SECRET_ARGS_OK(id_len, label_len, flags);
       assumes seed_len < P11T_SEED_MIN || seed_len > P11T_SECRET_MAX_LEN;
       ensures SRG_KM_1_2_refused: \result == QSCD_ERR_KEY_POLICY;
       ensures empty: t->nattr == 0;
     behavior ok:
-      assumes p11t_args_ok(id_len, label_len) && (flags == 0 || flags == P11T_SESSION);
+      assumes P11T_SECRET_ARGS_OK(id_len, label_len, flags);
       assumes P11T_SEED_MIN <= seed_len <= P11T_SECRET_MAX_LEN;
       ensures result: \result == QSCD_OK;
       ensures SRG_KM_1_3_protected: P11T_SECRET_COMMON(t, flags);
@@ -374,8 +380,7 @@ int p11t_seed_build(p11t_secret *t, const char *seed, size_t seed_len, unsigned 
  *   QSCD_ERR_ARG           id or label length out of range, or an unknown flag
  */
 /*@ requires valid_t: \valid(t);
-    requires valid_id: \valid_read(id + (0 .. id_len - 1));
-    requires valid_label: \valid_read(label + (0 .. label_len - 1));
+    requires names: p11t_names_readable(id, id_len, label, label_len);
     requires separated: \separated(t, id + (0 .. id_len - 1), label + (0 .. label_len - 1));
     terminates \true;
     assigns *t;

@@ -266,20 +266,111 @@ static void find(p11a *a, const char *id, p11a_key *k)
         die("p11a_key_find", p11a_last_error());
 }
 
+/* The two algorithms, their keys: raw-made (no ALWAYS_AUTHENTICATE) seen by the plain and
+ * the verifying adapter, and an adapter-made one (with ALWAYS_AUTHENTICATE). */
+static const struct { CK_KEY_TYPE type; CK_ULONG bits; const char *name, *id, *aa_id; }
+algs[2] = { { CKK_EC, 256, "ECDSA P-256", "bench-ec", "bench-ec-aa" },
+            { CKK_RSA, 2048, "RSA-2048 PKCS#1 v1.5", "bench-rsa", "bench-rsa-aa" } };
+
+struct setup {
+    p11a *plain, *verifying;      /* P11A_NO_VERIFY, and verify-after-sign on */
+    p11a_key keys[2], vkeys[2], aa_keys[2];
+};
+
+static void setup_keys(struct setup *st)
+{
+    CK_SESSION_HANDLE h = raw_session();
+
+    for (int i = 0; i < 2; i++) {
+        raw_keygen(h, algs[i].type, algs[i].id);
+        find(st->plain, algs[i].id, &st->keys[i]);
+        find(st->verifying, algs[i].id, &st->vkeys[i]);
+        if (p11a_key_generate(st->plain, algs[i].type, algs[i].bits, 0,
+                              (const uint8_t *)algs[i].aa_id, strlen(algs[i].aa_id),
+                              algs[i].aa_id, &st->aa_keys[i]) != QSCD_OK)
+            die("p11a_key_generate", p11a_last_error());
+    }
+    raw_f->C_CloseSession(h);
+}
+
+/* Raw against adapter, 1 and 2 threads; returns the lowest ratio. */
+static double bench_ratios(struct setup *st, json_t *cases)
+{
+    double worst = 1e9;
+
+    printf("%-52s %12s %14s %7s\n", "case (no ALWAYS_AUTHENTICATE, no verify)", "raw sign/s",
+           "adapter sign/s", "ratio");
+    for (int i = 0; i < 2; i++)
+        for (int threads = 1; threads <= 2; threads++) {
+            struct job raw = { 1, algs[i].type, algs[i].id, NULL, NULL, 0, 0 };
+            struct job ad = { 0, algs[i].type, NULL, st->plain, &st->keys[i], 0, 0 };
+            double rr, ra;
+            char name[64];
+            compare(raw, ad, threads, &rr, &ra);
+            snprintf(name, sizeof name, "%s, %d thread%s", algs[i].name, threads,
+                     threads > 1 ? "s" : "");
+            printf("%-52s %12.0f %14.0f %7.3f\n", name, rr, ra, ra / rr);
+            worst = ra / rr < worst ? ra / rr : worst;
+            json_array_append_new(cases, json_pack("{s:s, s:s, s:i, s:f, s:f, s:f}", "case",
+                name, "algorithm", algs[i].name, "threads", threads, "raw_per_s", rr,
+                "adapter_per_s", ra, "ratio", ra / rr));
+        }
+    return worst;
+}
+
+/* One separate cost: the adapter without and with it, 1 thread. */
+static void bench_cost(struct job without, struct job with, const char *what, int alg,
+                       json_t *costs)
+{
+    double r0, r1;
+    char name[96];
+
+    compare(without, with, 1, &r0, &r1);
+    snprintf(name, sizeof name, "%s: %s", algs[alg].name, what);
+    printf("%-52s %12.0f %14.0f %7.1f\n", name, r0, r1, 1e6 / r1 - 1e6 / r0);
+    json_array_append_new(costs, json_pack("{s:s, s:s, s:f, s:f, s:f}", "cost", what,
+        "algorithm", algs[alg].name, "without_per_s", r0, "with_per_s", r1,
+        "added_us_per_signature", 1e6 / r1 - 1e6 / r0));
+}
+
+static void bench_costs(struct setup *st, json_t *costs)
+{
+    printf("\n%-52s %12s %14s %7s\n", "separate costs (adapter, 1 thread)", "without/s",
+           "with/s", "+us/sig");
+    for (int i = 0; i < 2; i++) {
+        struct job ad = { 0, algs[i].type, NULL, st->plain, &st->keys[i], 0, 0 };
+        struct job aa = { 0, algs[i].type, NULL, st->plain, &st->aa_keys[i], 0, 0 };
+        struct job ver = { 0, algs[i].type, NULL, st->verifying, &st->vkeys[i], 0, 0 };
+        bench_cost(ad, aa, "context login per signature", i, costs);
+        bench_cost(ad, ver, "OpenSSL verify-after-sign", i, costs);
+    }
+}
+
+static void write_json(const char *path, const char *versions, json_t *cases, json_t *costs,
+                       double worst)
+{
+    json_t *vers = versions != NULL ? json_load_file(versions, 0, NULL) : NULL, *root;
+    time_t t = time(NULL);
+    char date[32];
+
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+    root = json_pack("{s:s, s:s, s:o, s:o, s:f, s:i, s:o, s:o, s:f, s:b}", "benchmark", "p11",
+        "date", date, "machine", machine(), "versions", vers != NULL ? vers : json_null(),
+        "seconds_per_case", seconds_per_case, "rounds", ROUNDS, "cases", cases, "costs", costs,
+        "lowest_ratio", worst, "ratio_target_met", worst >= 0.95);
+    if (json_dump_file(root, path, JSON_INDENT(2)) != 0)
+        die(path, "cannot write");
+    printf("written: %s\n", path);
+    json_decref(root);
+}
+
 int main(int argc, char **argv)
 {
     const char *module = getenv("QSCD_P11_MODULE"), *label = getenv("QSCD_TOKEN_LABEL");
     const char *pin = getenv("QSCD_USER_PIN"), *json_path = NULL, *versions = NULL;
-    static const struct { CK_KEY_TYPE type; const char *name, *id, *aa_id; } algs[2] = {
-        { CKK_EC, "ECDSA P-256", "bench-ec", "bench-ec-aa" },
-        { CKK_RSA, "RSA-2048 PKCS#1 v1.5", "bench-rsa", "bench-rsa-aa" } };
-    json_t *cases = json_array(), *extra = json_array(), *root, *vers = NULL;
-    p11a *plain, *verifying;
-    p11a_key keys[2], aa_keys[2], vkeys[2];
-    double worst = 1e9;
-    CK_SESSION_HANDLE h;
-    char date[32];
-    time_t t = time(NULL);
+    json_t *cases = json_array(), *costs = json_array();
+    struct setup st;
+    double worst;
 
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc)
@@ -297,83 +388,27 @@ int main(int argc, char **argv)
     if (module == NULL || label == NULL || pin == NULL)
         die("environment", "QSCD_P11_MODULE, QSCD_TOKEN_LABEL, QSCD_USER_PIN not set "
             "(src/tools/mktoken.sh)");
-    adapter_open(&plain, P11A_NO_VERIFY, module, label, pin);
-    adapter_open(&verifying, 0, module, label, pin);
+    adapter_open(&st.plain, P11A_NO_VERIFY, module, label, pin);
+    adapter_open(&st.verifying, 0, module, label, pin);
     raw_open(module, label);
-    h = raw_session();
-    for (int i = 0; i < 2; i++) {
-        uint8_t id[32];
-        size_t n = (size_t)snprintf((char *)id, sizeof id, "%s", algs[i].aa_id);
-        raw_keygen(h, algs[i].type, algs[i].id);
-        find(plain, algs[i].id, &keys[i]);
-        find(verifying, algs[i].id, &vkeys[i]);
-        if (p11a_key_generate(plain, algs[i].type, algs[i].type == CKK_EC ? 256 : 2048, 0, id,
-                              n, algs[i].aa_id, &aa_keys[i]) != QSCD_OK)
-            die("p11a_key_generate", p11a_last_error());
-    }
-    raw_f->C_CloseSession(h);
-
+    setup_keys(&st);
     printf("qscd-bench-p11: %s, token '%s', %.1f s per case in %d alternating rounds\n\n",
            module, label, seconds_per_case, ROUNDS);
-    printf("%-52s %12s %14s %7s\n", "case (no ALWAYS_AUTHENTICATE, no verify)", "raw sign/s",
-           "adapter sign/s", "ratio");
-    for (int i = 0; i < 2; i++)
-        for (int threads = 1; threads <= 2; threads++) {
-            struct job raw = { 1, algs[i].type, algs[i].id, NULL, NULL, 0, 0 };
-            struct job ad = { 0, algs[i].type, NULL, plain, &keys[i], 0, 0 };
-            double rr, ra;
-            char name[64];
-            compare(raw, ad, threads, &rr, &ra);
-            snprintf(name, sizeof name, "%s, %d thread%s", algs[i].name, threads,
-                     threads > 1 ? "s" : "");
-            printf("%-52s %12.0f %14.0f %7.3f\n", name, rr, ra, ra / rr);
-            worst = ra / rr < worst ? ra / rr : worst;
-            json_array_append_new(cases, json_pack("{s:s, s:s, s:i, s:f, s:f, s:f}", "case",
-                name, "algorithm", algs[i].name, "threads", threads, "raw_per_s", rr,
-                "adapter_per_s", ra, "ratio", ra / rr));
-        }
-    printf("\n%-52s %12s %14s %7s\n", "separate costs (adapter, 1 thread)", "without/s",
-           "with/s", "+us/sig");
-    for (int i = 0; i < 2; i++) {
-        struct job ad = { 0, algs[i].type, NULL, plain, &keys[i], 0, 0 };
-        struct job aa = { 0, algs[i].type, NULL, plain, &aa_keys[i], 0, 0 };
-        struct job ver = { 0, algs[i].type, NULL, verifying, &vkeys[i], 0, 0 };
-        double r0, r1, r2, r3;
-        char n1[80], n2[80];
-        compare(ad, aa, 1, &r0, &r1);
-        compare(ad, ver, 1, &r2, &r3);
-        snprintf(n1, sizeof n1, "%s: context login per signature", algs[i].name);
-        snprintf(n2, sizeof n2, "%s: OpenSSL verify-after-sign", algs[i].name);
-        printf("%-52s %12.0f %14.0f %7.1f\n", n1, r0, r1, 1e6 / r1 - 1e6 / r0);
-        printf("%-52s %12.0f %14.0f %7.1f\n", n2, r2, r3, 1e6 / r3 - 1e6 / r2);
-        json_array_append_new(extra, json_pack("{s:s, s:s, s:f, s:f, s:f}", "cost",
-            "context login (CKA_ALWAYS_AUTHENTICATE)", "algorithm", algs[i].name,
-            "without_per_s", r0, "with_per_s", r1, "added_us_per_signature",
-            1e6 / r1 - 1e6 / r0));
-        json_array_append_new(extra, json_pack("{s:s, s:s, s:f, s:f, s:f}", "cost",
-            "verify-after-sign (OpenSSL)", "algorithm", algs[i].name, "without_per_s", r2,
-            "with_per_s", r3, "added_us_per_signature", 1e6 / r3 - 1e6 / r2));
-    }
+    worst = bench_ratios(&st, cases);
+    bench_costs(&st, costs);
     printf("\nlowest ratio adapter/raw: %.3f (target >= 0.95)\n", worst);
-
-    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
-    if (versions != NULL)
-        vers = json_load_file(versions, 0, NULL);
-    root = json_pack("{s:s, s:s, s:o, s:o, s:f, s:i, s:o, s:o, s:f, s:b}", "benchmark", "p11",
-        "date", date, "machine", machine(), "versions", vers != NULL ? vers : json_null(),
-        "seconds_per_case", seconds_per_case, "rounds", ROUNDS, "cases", cases, "costs", extra,
-        "lowest_ratio", worst, "ratio_target_met", worst >= 0.95);
-    if (json_path != NULL && json_dump_file(root, json_path, JSON_INDENT(2)) != 0)
-        die(json_path, "cannot write");
     if (json_path != NULL)
-        printf("written: %s\n", json_path);
-    json_decref(root);
-    for (int i = 0; i < 2; i++) {
-        p11a_key_clear(&keys[i]);
-        p11a_key_clear(&vkeys[i]);
-        p11a_key_clear(&aa_keys[i]);
+        write_json(json_path, versions, cases, costs, worst);
+    else {
+        json_decref(cases);
+        json_decref(costs);
     }
-    p11a_close(verifying);
-    p11a_close(plain);
+    for (int i = 0; i < 2; i++) {
+        p11a_key_clear(&st.keys[i]);
+        p11a_key_clear(&st.vkeys[i]);
+        p11a_key_clear(&st.aa_keys[i]);
+    }
+    p11a_close(st.verifying);
+    p11a_close(st.plain);
     return 0;
 }

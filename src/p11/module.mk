@@ -27,6 +27,7 @@ $(BENCH_P11): $(call obj_of,src/p11/bench_p11.c) $(LIB_P11) $(LIB_CORE) $(LIB_CO
 .PHONY: bench-p11
 bench-p11: $(BENCH_P11) ## PKCS#11 adapter vs raw C_Sign on a fresh SoftHSMv2 token (reports/bench/p11.json)
 	@src/tools/mktoken.sh $(TOKENS)/bench-p11 qscd-bench >/dev/null
+	@src/tools/tool-versions.sh --json $(BUILD_ROOT)/tool-versions.json >/dev/null
 	@mkdir -p reports/bench
 	@. $(TOKENS)/bench-p11/env && $(BENCH_P11) --json reports/bench/p11.json \
 	  --versions $(BUILD_ROOT)/tool-versions.json

@@ -97,7 +97,14 @@ CK_RV p11a_attr(p11a *a, CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE
 /* Read a CK_BBOOL attribute: 1 true, 0 false, -1 absent or unreadable. */
 int p11a_attr_bool(p11a *a, CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_TYPE type);
 
-/* ------------------------------------------------------------- OpenSSL (p11a_sign.c) */
+/* ------------------------------------------------------------- signing (p11a_sign.c) */
+
+/* One C_SignInit + C_Sign on session h with key k (a signature or an HMAC), with the
+ * context-specific login first when k has CKA_ALWAYS_AUTHENTICATE; *state as for p11a_op. */
+CK_RV p11a_sign_once(p11a *a, CK_SESSION_HANDLE h, CK_MECHANISM *mech, const p11a_key *k,
+                     const uint8_t *in, CK_ULONG in_len, uint8_t *out, CK_ULONG *out_len,
+                     int *state);
+
 
 /* The EVP_PKEY of a SubjectPublicKeyInfo, or NULL. */
 void *p11a_pkey_from_spki(const uint8_t *spki, size_t len);

@@ -155,6 +155,45 @@ static int module_initialise(struct p11a_module *m)
     return QSCD_OK;
 }
 
+/* A new registry entry for the module at path (real path), loaded; NULL on failure. */
+static struct p11a_module *module_new(const char *real, const char *init_args, int *rc)
+{
+    struct p11a_module *m = calloc(1, sizeof *m);
+
+    if (m == NULL || (init_args != NULL && (m->init_args = strdup(init_args)) == NULL)) {
+        free(m);
+        *rc = p11a_fail(QSCD_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    strcpy(m->path, real);
+    *rc = module_load(m);
+    if (*rc != QSCD_OK) {
+        /* A failed load is not kept: the path may be fixed and tried again. */
+        if (m->dl != NULL)
+            dlclose(m->dl);
+        free(m->init_args);
+        free(m);
+        return NULL;
+    }
+    m->next = modules;
+    modules = m;
+    return m;
+}
+
+/* The C_Initialize arguments of a module no adapter holds may change; not while one does. */
+static int module_args(struct p11a_module *m, const char *init_args)
+{
+    if (same_args(m->init_args, init_args))
+        return QSCD_OK;
+    if (m->refs > 0)
+        return p11a_fail(QSCD_ERR_CONFIG, "PKCS#11 module %s is already initialised with "
+                         "other C_Initialize arguments", m->path);
+    free(m->init_args);
+    m->init_args = init_args != NULL ? strdup(init_args) : NULL;
+    return init_args != NULL && m->init_args == NULL ? p11a_fail(QSCD_ERR_NOMEM,
+                                                                 "out of memory") : QSCD_OK;
+}
+
 /* Find or load the module at path and take a reference on it. */
 static int module_get(const char *path, const char *init_args, struct p11a_module **out)
 {
@@ -167,35 +206,10 @@ static int module_get(const char *path, const char *init_args, struct p11a_modul
     pthread_mutex_lock(&modules_mu);
     for (m = modules; m != NULL && strcmp(m->path, real) != 0; m = m->next)
         ;
-    if (m == NULL) {
-        m = calloc(1, sizeof *m);
-        if (m == NULL || (init_args != NULL && (m->init_args = strdup(init_args)) == NULL)) {
-            free(m);
-            pthread_mutex_unlock(&modules_mu);
-            return p11a_fail(QSCD_ERR_NOMEM, "out of memory");
-        }
-        strcpy(m->path, real);
-        rc = module_load(m);
-        if (rc != QSCD_OK) {
-            /* A failed load is not kept: the path may be fixed and tried again. */
-            if (m->dl != NULL)
-                dlclose(m->dl);
-            free(m->init_args);
-            free(m);
-            pthread_mutex_unlock(&modules_mu);
-            return rc;
-        }
-        m->next = modules;
-        modules = m;
-    } else if (m->refs > 0 && !same_args(m->init_args, init_args)) {
-        rc = p11a_fail(QSCD_ERR_CONFIG, "PKCS#11 module %s is already initialised with other "
-                       "C_Initialize arguments", real);
-    } else if (!same_args(m->init_args, init_args)) {
-        free(m->init_args);
-        m->init_args = init_args != NULL ? strdup(init_args) : NULL;
-        if (init_args != NULL && m->init_args == NULL)
-            rc = p11a_fail(QSCD_ERR_NOMEM, "out of memory");
-    }
+    if (m == NULL)
+        m = module_new(real, init_args, &rc);
+    else
+        rc = module_args(m, init_args);
     if (rc == QSCD_OK && !m->initialised)
         rc = module_initialise(m);
     if (rc == QSCD_OK) {

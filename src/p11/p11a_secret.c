@@ -109,15 +109,9 @@ struct hmac_ctx {
 static CK_RV hmac_op(p11a *a, CK_SESSION_HANDLE h, p11a_key *k, void *vctx, int *state)
 {
     struct hmac_ctx *c = vctx;
-    CK_RV rv = a->f->C_SignInit(h, &c->mech, p11a_key_handle(k));
 
-    if (rv != CKR_OK)
-        return rv;
     c->mac_len = sizeof c->mac;
-    rv = a->f->C_Sign(h, (CK_BYTE *)c->msg, c->msg_len, c->mac, &c->mac_len);
-    if (rv == CKR_BUFFER_TOO_SMALL)
-        *state = P11A_SESS_CLOSE;
-    return rv;
+    return p11a_sign_once(a, h, &c->mech, k, c->msg, c->msg_len, c->mac, &c->mac_len, state);
 }
 
 int p11a_hmac(p11a *a, p11a_key *k, p11a_mac alg, const uint8_t *msg, size_t msg_len,

@@ -231,10 +231,11 @@ struct sign_ctx {
     CK_ULONG sig_len;
 };
 
-static CK_RV sign_op(p11a *a, CK_SESSION_HANDLE h, p11a_key *k, void *vctx, int *state)
+CK_RV p11a_sign_once(p11a *a, CK_SESSION_HANDLE h, CK_MECHANISM *mech, const p11a_key *k,
+                     const uint8_t *in, CK_ULONG in_len, uint8_t *out, CK_ULONG *out_len,
+                     int *state)
 {
-    struct sign_ctx *c = vctx;
-    CK_RV rv = a->f->C_SignInit(h, &c->mech, p11a_key_handle(k));
+    CK_RV rv = a->f->C_SignInit(h, mech, p11a_key_handle(k));
 
     if (rv != CKR_OK)
         return rv;
@@ -247,11 +248,18 @@ static CK_RV sign_op(p11a *a, CK_SESSION_HANDLE h, p11a_key *k, void *vctx, int 
             return rv;
         }
     }
-    c->sig_len = sizeof c->sig;
-    rv = a->f->C_Sign(h, c->data, c->data_len, c->sig, &c->sig_len);
+    rv = a->f->C_Sign(h, (CK_BYTE *)in, in_len, out, out_len);
     if (rv == CKR_BUFFER_TOO_SMALL)
-        *state = P11A_SESS_CLOSE;
+        *state = P11A_SESS_CLOSE;       /* this one leaves the operation active too */
     return rv;
+}
+
+static CK_RV sign_op(p11a *a, CK_SESSION_HANDLE h, p11a_key *k, void *vctx, int *state)
+{
+    struct sign_ctx *c = vctx;
+
+    c->sig_len = sizeof c->sig;
+    return p11a_sign_once(a, h, &c->mech, k, c->data, c->data_len, c->sig, &c->sig_len, state);
 }
 
 /* The mechanism and the data the module signs. */
