@@ -7,9 +7,11 @@
 #include "harness.h"
 
 void harness_mem(void);
+void harness_p11t(void);
 
 int main(void)
 {
     harness_mem();
+    harness_p11t();
     return 0;
 }
