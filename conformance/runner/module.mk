@@ -8,7 +8,7 @@
 CONFORM_SRCS := $(sort $(wildcard conformance/runner/*.c))
 CONFORM_BIN  := $(BIN)/qscd-conform
 PROGRAMS     += $(CONFORM_BIN)
-CHECK_STEPS  += vectors-lint vectors-lint-selftest conformance
+CHECK_STEPS  += vectors-lint vectors-lint-selftest conformance report-render
 
 CONFORM_DIR    := $(BUILD_ROOT)/conformance
 CONFORM_JOBS   ?= 2
@@ -80,3 +80,12 @@ conformance-check-run: $(CONFORM_BIN)
 	  --name softhsm2 --token qscd-conform --pin-env QSCD_USER_PIN --so-pin-env QSCD_SO_PIN \
 	  --destructive --jobs 2 --skip-slow --quiet --out $(CONFORM_DIR)/check-results \
 	  --outcome-file "$$QSCD_OUTCOME_FILE"
+
+# The report pages: regenerated from whatever results exist, rendered in headless Chromium
+# (checked not blank), and every local link of every page under reports/ checked.
+.PHONY: report-render check-report-render
+report-render: ## render reports/index.html in headless Chromium and check every local link
+	@$(PYTHON) src/tools/report_check.py
+
+check-report-render:
+	@src/tools/step.sh report-render $(CHECKDIR) -- $(PYTHON) src/tools/report_check.py --outcomes
