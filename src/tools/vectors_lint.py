@@ -23,7 +23,7 @@ import sys
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SKIP_DIRS = ("schemas", "external")
-VAR = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_.]*)\}")
+VAR = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_.]*)(?::[a-z0-9]+)?\}")
 
 
 def catalogue_ids(cat_dir):
@@ -78,7 +78,7 @@ def check_steps(test, where, errors):
     for n, step in enumerate(test.get("steps", []), 1):
         text = json.dumps([step.get("request", {}), step.get("headers", {})])
         for var in VAR.findall(text):
-            if not var.startswith("config.") and var not in captured:
+            if not var.startswith("config.") and var != "hash" and var not in captured:
                 errors.append(f"{where}: step {n} uses ${{{var}}}, which no earlier step captures")
         captured.update(step.get("capture", {}).keys())
 
