@@ -62,6 +62,7 @@ typedef struct cf_options {
     const char **claims;       /* profile options the vendor claims */
     int nclaims;
     int jobs, destructive, skip_slow, list, update_golden, no_golden, quiet;
+    int timeout;               /* seconds one vector may take before the run is abandoned */
 } cf_options;
 
 /* A target. open() connects (or fails with a message and exit status 2); run() executes one

@@ -4,7 +4,8 @@
  * README.md ("For a TSP", "For a vendor"). Exit status: 0 when every vector passed, was
  * skipped with a reason or was accepted either way (or, with a golden file, when the verdicts
  * equal it); 1 on a FAIL without a golden file or on any difference from it; 2 on a usage
- * error or a target that cannot be reached.
+ * error or a target that cannot be reached; 3 when a vector did not finish within --timeout
+ * (a module call that never returns: the run is abandoned, nothing is written).
  */
 #include "conform.h"
 
@@ -48,18 +49,21 @@ static const char USAGE[] =
 "  --claim OPTION           the target claims a profile option (repeatable): acceptable\n"
 "                           vectors that name it must then be refused\n"
 "  --skip-slow              leave out the vectors flagged Slow (not compared)\n"
-"  --only TEXT              run only the vectors whose id contains TEXT\n"
+"  --only TEXT              run only the vectors whose id contains TEXT (a whole id\n"
+"                           FILE#tcId selects exactly that vector)\n"
 "  --golden FILE            compare with FILE (default: reports/golden/conformance/NAME.json\n"
 "                           when it exists); --no-golden compares with nothing\n"
 "  --update-golden          write the verdicts of this run as the golden file\n"
 "  --outcome-file FILE      append make-check outcome lines (suite;case;PASS|FAIL|SKIP;cause)\n"
 "  --list                   list the vectors and exit\n"
+"  --timeout SECONDS        give up when one vector takes longer (default 300): a module\n"
+"                           call that never returns ends the run with exit status 3\n"
 "  --quiet                  no progress lines\n"
 "  --help                   this text\n";
 
 enum { O_TARGET = 256, O_TOKEN, O_PIN, O_PIN_ENV, O_SO_PIN, O_SO_PIN_ENV, O_INIT, O_DESTR,
        O_VECTORS, O_OUT, O_NAME, O_JOBS, O_CLAIM, O_SLOW, O_ONLY, O_GOLDEN, O_NO_GOLDEN,
-       O_UPDATE, O_OUTCOME, O_LIST, O_QUIET, O_HELP, O_CONFIG };
+       O_UPDATE, O_OUTCOME, O_LIST, O_QUIET, O_HELP, O_CONFIG, O_TIMEOUT };
 
 static const struct option LONGOPTS[] = {
     {"target", 1, 0, O_TARGET}, {"token", 1, 0, O_TOKEN}, {"pin", 1, 0, O_PIN},
@@ -70,7 +74,7 @@ static const struct option LONGOPTS[] = {
     {"golden", 1, 0, O_GOLDEN}, {"no-golden", 0, 0, O_NO_GOLDEN},
     {"update-golden", 0, 0, O_UPDATE}, {"outcome-file", 1, 0, O_OUTCOME},
     {"list", 0, 0, O_LIST}, {"quiet", 0, 0, O_QUIET}, {"help", 0, 0, O_HELP},
-    {"config", 1, 0, O_CONFIG}, {0, 0, 0, 0}};
+    {"config", 1, 0, O_CONFIG}, {"timeout", 1, 0, O_TIMEOUT}, {0, 0, 0, 0}};
 
 /* Take a secret from argv and blank the argv copy, so it shows less in `ps`. */
 static char *take_secret(char *arg)
@@ -92,6 +96,7 @@ static int parse(int argc, char **argv, cf_options *o)
     static const char *claims[32];
     o->claims = claims;
     o->jobs = 1;
+    o->timeout = 300;
     o->vectors_dir = "vectors";
     while ((c = getopt_long(argc, argv, "", LONGOPTS, NULL)) != -1) {
         switch (c) {
@@ -120,12 +125,14 @@ static int parse(int argc, char **argv, cf_options *o)
         case O_LIST: o->list = 1; break;
         case O_QUIET: o->quiet = 1; break;
         case O_CONFIG: o->config = optarg; break;
+        case O_TIMEOUT: o->timeout = atoi(optarg); break;
         case O_HELP: fputs(USAGE, stdout); exit(0);
         default: return -1;
         }
     }
-    if (optind < argc || o->jobs < 1 || o->jobs > 64) {
-        fprintf(stderr, "qscd-conform: bad arguments (--jobs 1..64, no positional arguments)\n");
+    if (optind < argc || o->jobs < 1 || o->jobs > 64 || o->timeout < 1) {
+        fprintf(stderr, "qscd-conform: bad arguments (--jobs 1..64, --timeout > 0, no "
+                "positional arguments)\n");
         return -1;
     }
     return 0;
@@ -166,6 +173,10 @@ typedef struct pool {
     const cf_options *o;
     char err[200];
     atomic_int broken;
+    /* What each worker is running and since when (ms), for the watchdog. */
+    _Atomic(cf_vector *) current[64];
+    _Atomic double since[64];
+    atomic_int nworkers, stop;
 } pool;
 
 static void progress(pool *p, const cf_vector *v)
@@ -182,10 +193,13 @@ static void progress(pool *p, const cf_vector *v)
                 (size_t)atomic_load(&p->fails));
 }
 
-static void run_one(pool *p, void *w, cf_vector *v)
+static void run_one(pool *p, int slot, void *w, cf_vector *v)
 {
     double t0 = cf_now_ms();
+    atomic_store(&p->since[slot], t0);
+    atomic_store(&p->current[slot], v);
     p->t->run(p->t, w, v);
+    atomic_store(&p->current[slot], (cf_vector *)NULL);
     v->ms = cf_now_ms() - t0;
     if (v->verdict == CF_NOT_RUN)
         cf_fail(v, "the target set no verdict (runner fault)");
@@ -195,6 +209,7 @@ static void run_one(pool *p, void *w, cf_vector *v)
 static void *worker(void *arg)
 {
     pool *p = arg;
+    int slot = atomic_fetch_add(&p->nworkers, 1);
     char err[200] = "";
     void *w = p->t->worker_open(p->t, err, sizeof err);
     if (!w) {
@@ -206,17 +221,44 @@ static void *worker(void *arg)
         size_t i = atomic_fetch_add(&p->next, 1);
         if (i >= p->n)
             break;
-        run_one(p, w, &p->vs->v[p->order[i]]);
+        run_one(p, slot, w, &p->vs->v[p->order[i]]);
     }
     p->t->worker_close(p->t, w);
     return NULL;
 }
 
+/* A module call that never returns (seen: a lock-order deadlock inside NSS softokn 3.87 when
+ * two sessions create and destroy objects at once) would hang the run for ever; after
+ * --timeout seconds on one vector the run is abandoned with a clear message. */
+static void *watchdog(void *arg)
+{
+    pool *p = arg;
+    while (!atomic_load(&p->stop)) {
+        struct timespec ts = {0, 200 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        for (int i = 0; i < atomic_load(&p->nworkers) && i < 64; i++) {
+            cf_vector *v = atomic_load(&p->current[i]);
+            double secs = (cf_now_ms() - atomic_load(&p->since[i])) / 1e3;
+            if (v && secs > p->o->timeout) {
+                fprintf(stderr, "qscd-conform: %s has been running for %.0f s: a module call "
+                        "did not return (a deadlock or hang inside the module?). The run is "
+                        "abandoned; run again with --jobs 1, or --only to isolate it.\n",
+                        v->id, secs);
+                _exit(3);
+            }
+        }
+    }
+    return NULL;
+}
+
 static int run_phase(pool *p, int jobs)
 {
-    pthread_t th[64];
+    pthread_t th[64], dog;
     int started = 0;
     atomic_store(&p->next, 0);
+    atomic_store(&p->nworkers, 0);
+    atomic_store(&p->stop, 0);
+    int dog_ok = pthread_create(&dog, NULL, watchdog, p) == 0;
     if ((size_t)jobs > p->n)
         jobs = p->n ? (int)p->n : 1;
     for (int i = 0; i < jobs; i++)
@@ -224,6 +266,9 @@ static int run_phase(pool *p, int jobs)
             started++;
     for (int i = 0; i < started; i++)
         pthread_join(th[i], NULL);
+    atomic_store(&p->stop, 1);
+    if (dog_ok)
+        pthread_join(dog, NULL);
     return started > 0 && !atomic_load(&p->broken) ? 0 : -1;
 }
 
@@ -241,7 +286,9 @@ static int run_all(cf_target *t, cf_vectors *vs, const cf_options *o)
         return -1;
     for (size_t i = 0; i < vs->n; i++) {
         cf_vector *v = &vs->v[i];
-        if ((o->only && !strstr(v->id, o->only)) || (v->slow && o->skip_slow)) {
+        int picked = !o->only || (strchr(o->only, '#') ? strcmp(v->id, o->only) == 0
+                                                       : strstr(v->id, o->only) != NULL);
+        if (!picked || (v->slow && o->skip_slow)) {
             snprintf(v->reason, sizeof v->reason, "not selected (%s)",
                      v->slow && o->skip_slow ? "--skip-slow" : "--only");
             continue;

@@ -91,6 +91,24 @@ static int need_aes(p11_worker *w, cf_vector *v)
     return 0;
 }
 
+/* Make a key (token or session object) in a second session of this worker; on failure the
+ * vector's verdict is set and -1 returned. */
+static int object_in_new_session(p11_worker *w, cf_vector *v, CK_BBOOL token, char *label,
+                                 size_t llen, CK_OBJECT_HANDLE *h, CK_SESSION_HANDLE *s2)
+{
+    CK_FUNCTION_LIST *f = w->t->f;
+    if (!need_aes(w, v))
+        return -1;
+    CK_RV rv = f->C_OpenSession(w->t->slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, s2);
+    if (rv == CKR_OK && (rv = make_object(w, *s2, token, label, llen, h)) != CKR_OK)
+        f->C_CloseSession(*s2);
+    if (rv != CKR_OK) {
+        cf_fail(v, "cannot make the %s object: %s", token ? "token" : "session", p11_rv_name(rv));
+        return -1;
+    }
+    return 0;
+}
+
 /* A session object (CKA_TOKEN=FALSE) is visible to the application's other sessions and
  * gone once the session that made it is closed. */
 void p11_op_session_object(p11_worker *w, cf_vector *v)
@@ -98,18 +116,10 @@ void p11_op_session_object(p11_worker *w, cf_vector *v)
     CK_SESSION_HANDLE s2;
     CK_OBJECT_HANDLE h, found[4];
     char label[64];
-    CK_FUNCTION_LIST *f = w->t->f;
-    if (!need_aes(w, v))
+    if (object_in_new_session(w, v, CK_FALSE, label, sizeof label, &h, &s2) != 0)
         return;
-    CK_RV rv = f->C_OpenSession(w->t->slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s2);
-    if (rv == CKR_OK && (rv = make_object(w, s2, CK_FALSE, label, sizeof label, &h)) != CKR_OK)
-        f->C_CloseSession(s2);
-    if (rv != CKR_OK) {
-        cf_fail(v, "cannot make a session object: %s", p11_rv_name(rv));
-        return;
-    }
     int before = p11_find_label(w, label, found, 4);
-    f->C_CloseSession(s2);
+    w->t->f->C_CloseSession(s2);
     int after = p11_find_label(w, label, found, 4);
     CK_BBOOL b;
     CK_RV hrv = p11_attr_bool(w, h, CKA_TOKEN, &b);
@@ -131,17 +141,9 @@ void p11_op_token_object(p11_worker *w, cf_vector *v)
     CK_SESSION_HANDLE s2;
     CK_OBJECT_HANDLE h, found[4];
     char label[64];
-    CK_FUNCTION_LIST *f = w->t->f;
-    if (!need_aes(w, v))
+    if (object_in_new_session(w, v, CK_TRUE, label, sizeof label, &h, &s2) != 0)
         return;
-    CK_RV rv = f->C_OpenSession(w->t->slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s2);
-    if (rv == CKR_OK && (rv = make_object(w, s2, CK_TRUE, label, sizeof label, &h)) != CKR_OK)
-        f->C_CloseSession(s2);
-    if (rv != CKR_OK) {
-        cf_fail(v, "cannot make a token object: %s", p11_rv_name(rv));
-        return;
-    }
-    f->C_CloseSession(s2);
+    w->t->f->C_CloseSession(s2);
     int after = p11_find_label(w, label, found, 4);
     cf_observed(v, "found %d after closing the session that made it", after);
     if (after != 1)

@@ -116,6 +116,16 @@ static CK_RV sign_once(p11_worker *w, const p11_key *k, sig_job *j, int ctx_logi
     return f->C_Sign(w->s, j->input, (CK_ULONG)j->inlen, sig, siglen);
 }
 
+/* The common start of every signing vector: its mechanism and input, the mechanism offered
+ * by the module, and its key. 0, or -1 with the verdict set. */
+static int prologue(p11_worker *w, cf_vector *v, sig_job *j, p11_key *k)
+{
+    if (job_setup(v, j) || !mech_supported(w, v, j->mech.mechanism) ||
+        p11_key_for(w, v, "key", 0, k))
+        return -1;
+    return 0;
+}
+
 /* 1: verified and a tampered input rejected; 0: verdict set (FAIL). */
 static int verify_ossl(p11_worker *w, cf_vector *v, const p11_key *k, sig_job *j,
                        const unsigned char *sig, CK_ULONG siglen)
@@ -153,8 +163,7 @@ void p11_op_sign(p11_worker *w, cf_vector *v)
     unsigned char sig[1024];
     CK_ULONG siglen = sizeof sig;
     CK_RV lrv = CKR_OK;
-    if (job_setup(v, &j) || !mech_supported(w, v, j.mech.mechanism) ||
-        p11_key_for(w, v, "key", 0, &k))
+    if (prologue(w, v, &j, &k))
         return;
     CK_RV rv = sign_once(w, &k, &j, 0, sig, &siglen, &lrv);
     if (rv != CKR_OK) {
@@ -176,8 +185,7 @@ void p11_op_verify_tampered(p11_worker *w, cf_vector *v)
     CK_ULONG siglen = sizeof sig;
     CK_RV lrv = CKR_OK;
     CK_FUNCTION_LIST *f = w->t->f;
-    if (job_setup(v, &j) || !mech_supported(w, v, j.mech.mechanism) ||
-        p11_key_for(w, v, "key", 0, &k))
+    if (prologue(w, v, &j, &k))
         return;
     if (!p11_mech_has(w->t, j.mech.mechanism, CKF_VERIFY)) {
         cf_skip(v, "the module does not offer %s for verification",
@@ -212,8 +220,7 @@ void p11_op_sign_buffer_too_small(p11_worker *w, cf_vector *v)
     sig_job j;
     unsigned char sig[1024];
     CK_FUNCTION_LIST *f = w->t->f;
-    if (job_setup(v, &j) || !mech_supported(w, v, j.mech.mechanism) ||
-        p11_key_for(w, v, "key", 0, &k))
+    if (prologue(w, v, &j, &k))
         return;
     CK_RV rv = f->C_SignInit(w->s, &j.mech, k.priv);
     CK_ULONG small = 8, full = sizeof sig;
@@ -250,8 +257,7 @@ void p11_op_always_auth(p11_worker *w, cf_vector *v)
     CK_BBOOL aa = CK_FALSE;
     CK_RV lrv = CKR_OK, rv;
     const char *sc = cf_param_str(v, "scenario", "");
-    if (job_setup(v, &j) || !mech_supported(w, v, j.mech.mechanism) ||
-        p11_key_for(w, v, "key", 0, &k))
+    if (prologue(w, v, &j, &k))
         return;
     if (p11_attr_bool(w, k.priv, CKA_ALWAYS_AUTHENTICATE, &aa) != CKR_OK || aa != CK_TRUE) {
         cf_skip(v, "the key does not carry CKA_ALWAYS_AUTHENTICATE=TRUE on this module");

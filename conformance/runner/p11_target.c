@@ -363,10 +363,11 @@ static void p11t_close(cf_target *ct)
         return;
     if (t->f) {
         cleanup(t);
-        fprintf(stderr, "qscd-conform: cleanup: this run created %zu object(s) labelled %s-*, "
-                "destroyed %zu; session objects go with their sessions%s\n", t->created,
-                t->tag, t->destroyed,
-                t->token_reset ? "; a destructive vector re-initialised the token" : "");
+        if (t->created)
+            fprintf(stderr, "qscd-conform: cleanup: this run created %zu object(s) labelled %s-*, "
+                    "destroyed %zu; session objects go with their sessions%s\n", t->created,
+                    t->tag, t->destroyed,
+                    t->token_reset ? "; a destructive vector re-initialised the token" : "");
         t->f->C_Logout(t->main);
         t->f->C_CloseSession(t->main);
         t->f->C_Finalize(NULL);

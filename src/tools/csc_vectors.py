@@ -14,8 +14,9 @@ linted and traced to the catalogue today. Run
 """
 import argparse
 import base64
-import json
 import os
+
+import vectorgen
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCHEMA = "csc_protocol_test_schema.json"
@@ -267,34 +268,11 @@ FILES = {"csc_sign_flow_test.json": file_flows, "csc_sad_attack_test.json": file
          "csc_errors_test.json": file_errors}
 
 
-def build(fn):
-    algorithm, notes, groups, header = fn()
-    n, used = 0, set()
-    for g in groups:
-        tests = []
-        for test in g["tests"]:
-            n += 1
-            used.update(test["flags"])
-            tests.append({"tcId": n, **test})
-        g["tests"] = tests
-    return {"algorithm": algorithm, "kind": "csc-protocol", "schema": SCHEMA,
-            "generatorVersion": "1", "numberOfTests": n, "header": [header],
-            "notes": {k: v for k, v in notes.items() if k in used}, "testGroups": groups}
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=os.path.join(TOP, "vectors", "csc"))
     a = ap.parse_args()
-    os.makedirs(a.out, exist_ok=True)
-    total = 0
-    for fname, fn in FILES.items():
-        doc = build(fn)
-        total += doc["numberOfTests"]
-        with open(os.path.join(a.out, fname), "w", encoding="utf-8") as f:
-            json.dump(doc, f, indent=1)
-            f.write("\n")
-    print(f"csc_vectors: {len(FILES)} files, {total} vectors in {os.path.relpath(a.out)}")
+    vectorgen.write(FILES, a.out, "csc-protocol", SCHEMA, "csc_vectors")
 
 
 if __name__ == "__main__":

@@ -12,8 +12,9 @@ then `make vectors-lint`. The operations ("op") and key specs are documented in
 vectors/schemas/pkcs11_module_test_schema.json and in conformance/runner/p11_*.c.
 """
 import argparse
-import json
 import os
+
+import vectorgen
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCHEMA = "pkcs11_module_test_schema.json"
@@ -26,6 +27,13 @@ RSA4096 = {"type": "RSA", "bits": 4096}
 WRAPPING = {"type": "AES", "bytes": 32,
             "private": {"CKA_WRAP": True, "CKA_UNWRAP": True, "CKA_SENSITIVE": True,
                         "CKA_EXTRACTABLE": False, "CKA_ENCRYPT": False, "CKA_DECRYPT": False}}
+# Other return values PKCS#11 allows for the same refusal.
+COPY_ERRS = ["CKR_TEMPLATE_INCONSISTENT", "CKR_ACTION_PROHIBITED", "CKR_ATTRIBUTE_VALUE_INVALID",
+             "CKR_FUNCTION_NOT_SUPPORTED"]
+SIZE_ERRS = ["CKR_TEMPLATE_INCONSISTENT", "CKR_ATTRIBUTE_VALUE_INVALID"]
+CURVE_ERRS = ["CKR_DOMAIN_PARAMS_INVALID", "CKR_TEMPLATE_INCONSISTENT", "CKR_ATTRIBUTE_VALUE_INVALID"]
+HANDLE_ERRS = ["CKR_KEY_HANDLE_INVALID", "CKR_OBJECT_HANDLE_INVALID"]
+ATTACK_ERRS = ["CKR_TEMPLATE_INCONSISTENT", "CKR_KEY_NOT_WRAPPABLE", "CKR_ATTRIBUTE_VALUE_INVALID"]
 AES_MECHS = ["CKM_AES_KEY_WRAP_PAD", "CKM_AES_KEY_WRAP", "CKM_AES_CBC_PAD", "CKM_AES_CBC"]
 
 
@@ -144,14 +152,12 @@ def file_attribute_change():
               ["221-5/SENSITIVE", "SRG_KM.1.3"], ["NonExtractable", "CopyObject"],
               op="copyObject", template={"CKA_EXTRACTABLE": True},
               expectedError="CKR_ATTRIBUTE_READ_ONLY",
-              acceptedErrors=["CKR_TEMPLATE_INCONSISTENT", "CKR_ACTION_PROHIBITED",
-                              "CKR_ATTRIBUTE_VALUE_INVALID", "CKR_FUNCTION_NOT_SUPPORTED"]),
+              acceptedErrors=COPY_ERRS),
             t(f"{n}: copy with CKA_SENSITIVE FALSE is refused or stays sensitive", "invalid",
               ["221-5/SENSITIVE", "SRG_KM.1.3"], ["SensitiveKey", "CopyObject"],
               op="copyObject", template={"CKA_SENSITIVE": False},
               expectedError="CKR_ATTRIBUTE_READ_ONLY",
-              acceptedErrors=["CKR_TEMPLATE_INCONSISTENT", "CKR_ACTION_PROHIBITED",
-                              "CKR_ATTRIBUTE_VALUE_INVALID", "CKR_FUNCTION_NOT_SUPPORTED"]),
+              acceptedErrors=COPY_ERRS),
         ]
     tests_ec += [
         t("EC P-256: a modifiable attribute (CKA_SIGN) can be changed", "valid",
@@ -328,20 +334,18 @@ def file_policy():
     gen = [
         t("RSA-1024 key generation", "acceptable", reqs, ["WeakKeySize"],
           key={"type": "RSA", "bits": 1024}, profileOption=opt, expectedError="CKR_KEY_SIZE_RANGE",
-          acceptedErrors=["CKR_TEMPLATE_INCONSISTENT", "CKR_ATTRIBUTE_VALUE_INVALID"]),
+          acceptedErrors=SIZE_ERRS),
         t("RSA-512 key generation", "acceptable", reqs, ["WeakKeySize"],
           key={"type": "RSA", "bits": 512}, profileOption=opt, expectedError="CKR_KEY_SIZE_RANGE",
-          acceptedErrors=["CKR_TEMPLATE_INCONSISTENT", "CKR_ATTRIBUTE_VALUE_INVALID"]),
+          acceptedErrors=SIZE_ERRS),
         t("EC P-192 key generation", "acceptable", reqs, ["WeakKeySize"],
           key={"type": "EC", "curve": "P-192"}, profileOption=opt,
           expectedError="CKR_CURVE_NOT_SUPPORTED",
-          acceptedErrors=["CKR_DOMAIN_PARAMS_INVALID", "CKR_TEMPLATE_INCONSISTENT",
-                          "CKR_ATTRIBUTE_VALUE_INVALID"]),
+          acceptedErrors=CURVE_ERRS),
         t("EC P-224 key generation", "acceptable", reqs, ["WeakKeySize"],
           key={"type": "EC", "curve": "P-224"}, profileOption=opt,
           expectedError="CKR_CURVE_NOT_SUPPORTED",
-          acceptedErrors=["CKR_DOMAIN_PARAMS_INVALID", "CKR_TEMPLATE_INCONSISTENT",
-                          "CKR_ATTRIBUTE_VALUE_INVALID"]),
+          acceptedErrors=CURVE_ERRS),
         t("RSA-2048 key generation", "valid", reqs, ["StrongKey"], key=RSA2048),
         t("EC P-256 key generation", "valid", reqs, ["StrongKey"], key=EC256),
         t("EC P-384 key generation", "valid", reqs, ["StrongKey"], key=EC384),
@@ -409,12 +413,10 @@ def file_wrap():
          "mechanisms": attack, "tests": [
             t("sensitive AES-256 key: wrap then decrypt does not reveal it", "invalid", sreq,
               ["TookanWrapDecrypt"], key=sensitive_aes(32), expectedError="CKR_KEY_FUNCTION_NOT_PERMITTED",
-              acceptedErrors=["CKR_TEMPLATE_INCONSISTENT", "CKR_KEY_NOT_WRAPPABLE",
-                              "CKR_ATTRIBUTE_VALUE_INVALID"]),
+              acceptedErrors=ATTACK_ERRS),
             t("sensitive AES-128 key: wrap then decrypt does not reveal it", "invalid", sreq,
               ["TookanWrapDecrypt"], key=sensitive_aes(16), expectedError="CKR_KEY_FUNCTION_NOT_PERMITTED",
-              acceptedErrors=["CKR_TEMPLATE_INCONSISTENT", "CKR_KEY_NOT_WRAPPABLE",
-                              "CKR_ATTRIBUTE_VALUE_INVALID"])]},
+              acceptedErrors=ATTACK_ERRS)]},
         {"type": "P11WrapAttackTest", "op": "wrapUntrustedPublicKey",
          "mechanisms": ["CKM_RSA_PKCS_OAEP", "CKM_RSA_PKCS"], "tests": [
             t("CKA_WRAP_WITH_TRUSTED key cannot be wrapped under an imported public key",
@@ -496,11 +498,11 @@ def file_login():
         t("no signature without a login", "invalid", ["SRG_IA.1.2", "SRC_SA.1.2", "SRG_KM.3.3"],
           ["LoginState"], scenario="signLoggedOut", key=EC256,
           expectedError="CKR_USER_NOT_LOGGED_IN",
-          acceptedErrors=["CKR_KEY_HANDLE_INVALID", "CKR_OBJECT_HANDLE_INVALID"]),
+          acceptedErrors=HANDLE_ERRS),
         t("private key not visible without a login", "invalid", ["SRG_SA.1.1", "SRG_KM.3.3"],
           ["LoginState"], scenario="privateHiddenLoggedOut", key=EC256,
           expectedError="CKR_USER_NOT_LOGGED_IN",
-          acceptedErrors=["CKR_KEY_HANDLE_INVALID", "CKR_OBJECT_HANDLE_INVALID"]),
+          acceptedErrors=HANDLE_ERRS),
         t("the security officer cannot use a signer's key", "invalid",
           ["221-5/ROLES", "SRA_SKM.2.7", "SRG_KM.3.3"], ["LoginState", "NeedsSoPin"],
           scenario="soCannotUseKey", key=EC256, expectedError="CKR_USER_NOT_LOGGED_IN",
@@ -539,35 +541,11 @@ FILES = {
 }
 
 
-def build(fn):
-    algorithm, notes, groups, header = fn()
-    n = 0
-    used = set()
-    for g in groups:
-        tests = []
-        for test in g["tests"]:
-            n += 1
-            used.update(test["flags"])
-            tests.append({"tcId": n, **test})
-        g["tests"] = tests
-    return {"algorithm": algorithm, "kind": "pkcs11-module", "schema": SCHEMA,
-            "generatorVersion": "1", "numberOfTests": n, "header": [header],
-            "notes": {k: v for k, v in notes.items() if k in used}, "testGroups": groups}
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=os.path.join(TOP, "vectors", "pkcs11"))
     a = ap.parse_args()
-    os.makedirs(a.out, exist_ok=True)
-    total = 0
-    for fname, fn in FILES.items():
-        doc = build(fn)
-        total += doc["numberOfTests"]
-        with open(os.path.join(a.out, fname), "w", encoding="utf-8") as f:
-            json.dump(doc, f, indent=1)
-            f.write("\n")
-    print(f"pkcs11_vectors: {len(FILES)} files, {total} vectors in {os.path.relpath(a.out)}")
+    vectorgen.write(FILES, a.out, "pkcs11-module", SCHEMA, "pkcs11_vectors")
 
 
 if __name__ == "__main__":

@@ -21,24 +21,11 @@ import os
 import re
 import sys
 
+from proof_summary import catalogue_ids
+
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SKIP_DIRS = ("schemas", "external")
 VAR = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_.]*)(?::[a-z0-9]+)?\}")
-
-
-def catalogue_ids(cat_dir):
-    ids = set()
-    for path in glob.glob(os.path.join(cat_dir, "*.tsv")):
-        with open(path, encoding="utf-8") as f:
-            header = f.readline().rstrip("\n").split("\t")
-            if "id" not in header:
-                continue
-            col = header.index("id")
-            for line in f:
-                cells = line.rstrip("\n").split("\t")
-                if len(cells) > col and cells[col] and not cells[col].startswith("#"):
-                    ids.add(cells[col])
-    return ids
 
 
 def vector_files(vdir):
@@ -138,7 +125,7 @@ def main():
     except ImportError:
         print("vectors-lint: python3-jsonschema is missing (make deps installs it)", file=sys.stderr)
         return 1
-    ids = catalogue_ids(a.catalogue)
+    ids = set(catalogue_ids(a.catalogue))
     files = vector_files(a.dir)
     cache = {}
     results = []
