@@ -177,6 +177,9 @@ typedef struct pool {
     _Atomic(cf_vector *) current[64];
     _Atomic double since[64];
     atomic_int nworkers, stop;
+    /* Worker contexts are closed only after every worker is done: a shared session object
+     * made in one worker's session must outlive the vectors other workers still run. */
+    void *ctx[64];
 } pool;
 
 static void progress(pool *p, const cf_vector *v)
@@ -217,13 +220,13 @@ static void *worker(void *arg)
         atomic_store(&p->broken, 1);
         return NULL;
     }
+    p->ctx[slot] = w;
     for (;;) {
         size_t i = atomic_fetch_add(&p->next, 1);
         if (i >= p->n)
             break;
         run_one(p, slot, w, &p->vs->v[p->order[i]]);
     }
-    p->t->worker_close(p->t, w);
     return NULL;
 }
 
@@ -266,6 +269,11 @@ static int run_phase(pool *p, int jobs)
             started++;
     for (int i = 0; i < started; i++)
         pthread_join(th[i], NULL);
+    for (int i = 0; i < 64; i++) {
+        if (p->ctx[i])
+            p->t->worker_close(p->t, p->ctx[i]);
+        p->ctx[i] = NULL;
+    }
     atomic_store(&p->stop, 1);
     if (dog_ok)
         pthread_join(dog, NULL);

@@ -64,9 +64,9 @@ void p11_op_get_attribute(p11_worker *w, cf_vector *v)
     }
     if (a == CKA_KEY_GEN_MECHANISM)
         cf_observed(v, "%s=%s", p11_attr_name(a), p11_mech_name(got));
+    else if (is_bool)
+        cf_observed(v, "%s=%s", p11_attr_name(a), got ? "TRUE" : "FALSE");
     else
-        cf_observed(v, "%s=%s", p11_attr_name(a), is_bool ? (got ? "TRUE" : "FALSE") : "");
-    if (!is_bool && a != CKA_KEY_GEN_MECHANISM)
         cf_observed(v, "%s=%lu", p11_attr_name(a), (unsigned long)got);
     if (got == want)
         cf_pass(v, "%s", "");
