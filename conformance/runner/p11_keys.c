@@ -252,7 +252,10 @@ static p11_pool_entry *pool_entry(p11_target *t, const char *canon)
 
 static CK_RV pooled(p11_worker *w, json_t *spec, p11_key *k, char *err, size_t errlen)
 {
+    /* Serialised under the lock: older jansson marks objects while dumping them. */
+    pthread_mutex_lock(&w->t->mu);
     char *canon = json_dumps(spec, JSON_SORT_KEYS | JSON_COMPACT);
+    pthread_mutex_unlock(&w->t->mu);
     p11_pool_entry *e = canon ? pool_entry(w->t, canon) : NULL;
     free(canon);
     if (!e || !e->spec)

@@ -212,10 +212,10 @@ def write_md(path, rows, traced, ctx, now):
         pr = ", ".join(f"{c} ({s})" for c, _f, s in tr["proofs"])
         vs = (f"{len(tr['vectors'])}: {verdict_summary(tr['vectors'])}" if tr["vectors"] else "")
         un = ", ".join(f"{u} ({o})" for u, o in tr["units"])
-        cell = lambda x: x.replace("|", "\\|")
+        def cell(x):
+            return x.replace("|", "\\|")
         L.append(f"| {r['id']} | {r['document']} | {r['method']} | {cell(pr)} | {cell(vs)} | "
-                 f"{cell(un)} | {cell(' '.join(tr['other']))} | {cell(r.get('na_reason', ''))} |"
-                 if tr["any"] or True else "")
+                 f"{cell(un)} | {cell(' '.join(tr['other']))} | {cell(r.get('na_reason', ''))} |")
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(L) + "\n")
 
