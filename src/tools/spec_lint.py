@@ -15,7 +15,8 @@ proof or test that have no evidence of that kind yet are listed; with --strict t
 --dir reads the catalogue from DIR (default spec/requirements); evidence still resolves
 against the project tree. --scan-vectors also counts as test evidence every vector whose
 "requirements" field cites the id (vectors/**/*.json, or --vectors-dir), as if the row listed
-it as `vector:<file>#<tcId>`; `make spec-lint STRICT=1` uses it with --strict. --summary prints the counts per document and method as a table.
+it as `vector:<file>#<tcId>`; `make spec-lint STRICT=1` uses it with --strict. --summary
+prints the counts per document and method as a table.
 --outcomes appends one outcome line per file to $QSCD_OUTCOME_FILE (make check).
 Exit status 1 on any error.
 """
