@@ -9,10 +9,14 @@ or `process` (and none otherwise), that no two ids trace to the same ACSL clause
 that every evidence reference resolves to something in the tree. Requirements checked by
 proof or test that have no evidence of that kind yet are listed; with --strict they fail.
 
-  spec_lint.py [--dir DIR] [--strict] [--summary] [--outcomes] [--quiet]
+  spec_lint.py [--dir DIR] [--strict] [--scan-vectors] [--vectors-dir DIR] [--summary]
+               [--outcomes] [--quiet]
 
 --dir reads the catalogue from DIR (default spec/requirements); evidence still resolves
-against the project tree. --summary prints the counts per document and method as a table.
+against the project tree. --scan-vectors also counts as test evidence every vector whose
+"requirements" field cites the id (vectors/**/*.json, or --vectors-dir), as if the row listed
+it as `vector:<file>#<tcId>`; `make spec-lint STRICT=1` uses it with --strict. --summary
+prints the counts per document and method as a table.
 --outcomes appends one outcome line per file to $QSCD_OUTCOME_FILE (make check).
 Exit status 1 on any error.
 """
@@ -158,7 +162,26 @@ def check_method(lint, where, r):
     return methods
 
 
-def check_evidence(lint, where, r, methods, resolver, strict, stats):
+def cited_by_vectors(vdir):
+    """Requirement id -> the vector references whose "requirements" field cites it."""
+    cited = {}
+    for path in sorted(glob.glob(os.path.join(vdir, "**", "*.json"), recursive=True)):
+        rel = os.path.relpath(path, vdir)
+        if rel.split(os.sep)[0] in ("schemas", "external"):
+            continue
+        try:
+            with open(path, encoding="utf-8") as f:
+                doc = json.load(f)
+        except (OSError, ValueError):
+            continue
+        for g in doc.get("testGroups", []) if isinstance(doc, dict) else []:
+            for t in g.get("tests", []) if isinstance(g, dict) else []:
+                for req in t.get("requirements", []) if isinstance(t, dict) else []:
+                    cited.setdefault(req, []).append(f"vector:{rel}#{t.get('tcId')}")
+    return cited
+
+
+def check_evidence(lint, where, r, methods, resolver, strict, stats, cited=None):
     refs = r["evidence"].split()
     kinds = set()
     for ref in refs:
@@ -166,6 +189,9 @@ def check_evidence(lint, where, r, methods, resolver, strict, stats):
         if problem:
             lint.error(where, f"{r['id']}: evidence {problem}")
         kinds.add(ref.partition(":")[0])
+    if cited and r["id"] in cited and "test" in methods and not kinds & {"unit", "vector", "test"}:
+        kinds.add("vector")
+        stats.setdefault("test evidence only from vectors' requirements", []).append(r["id"])
     for ref, n in collections.Counter(refs).items():
         if n > 1:
             lint.error(where, f"{r['id']}: evidence '{ref}' listed {n} times")
@@ -213,7 +239,7 @@ def check_row(lint, where, r, expect, seen, traced):
                           f"(at most {PARAPHRASE_MAX}: one or two sentences of our own)")
 
 
-def lint_file(path, lint, resolver, state, strict, stats):
+def lint_file(path, lint, resolver, state, strict, stats, cited=None):
     name = os.path.relpath(path)
     base = os.path.basename(path)
     expect = FILES.get(base)
@@ -239,7 +265,7 @@ def lint_file(path, lint, resolver, state, strict, stats):
         r = dict(zip(COLUMNS, cells))
         check_row(lint, where, r, expect, state["seen"], state["traced"])
         methods = check_method(lint, where, r)
-        check_evidence(lint, where, r, methods, resolver, strict, stats)
+        check_evidence(lint, where, r, methods, resolver, strict, stats, cited)
         versions.setdefault(r["version"], where)
         rows.append(r)
     if len(versions) > 1:
@@ -269,6 +295,10 @@ def main():
     ap.add_argument("--dir", default=REQ_DIR, help="catalogue directory (default %(default)s)")
     ap.add_argument("--strict", action="store_true",
                     help="fail on requirements marked proof/test that have no such evidence")
+    ap.add_argument("--scan-vectors", action="store_true",
+                    help="count vectors citing a requirement as its test evidence")
+    ap.add_argument("--vectors-dir", default=os.path.join(TOP, "vectors"),
+                    help="vectors folder for --scan-vectors (default %(default)s)")
     ap.add_argument("--summary", action="store_true",
                     help="print the counts per document and method (and id status)")
     ap.add_argument("--outcomes", action="store_true",
@@ -280,6 +310,7 @@ def main():
     resolver = Resolver()
     state = {"seen": {}, "traced": {}}
     stats = {}
+    cited = cited_by_vectors(a.vectors_dir) if a.scan_vectors else None
     files = sorted(glob.glob(os.path.join(a.dir, "*.tsv")))
     per_file = {}
     rows_by_file = {}
@@ -287,7 +318,7 @@ def main():
         lint.error(os.path.relpath(a.dir), "no catalogue file (*.tsv)")
     for path in files:
         before = len(lint.errors)
-        rows = lint_file(path, lint, resolver, state, a.strict, stats)
+        rows = lint_file(path, lint, resolver, state, a.strict, stats, cited)
         rows_by_file[os.path.basename(path)] = rows
         per_file[os.path.basename(path)] = (len(rows), len(lint.errors) - before)
     total = sum(n for n, _ in per_file.values())
@@ -299,7 +330,8 @@ def main():
         methods = collections.Counter(r["method"] for rs in rows_by_file.values() for r in rs)
         for m, n in sorted(methods.items()):
             print(f"spec-lint: method {m}: {n}")
-        for key in ("no proof evidence yet", "no test evidence yet"):
+        for key in ("no proof evidence yet", "no test evidence yet",
+                    "test evidence only from vectors' requirements"):
             if stats.get(key):
                 print(f"spec-lint: {len(stats[key])} requirement(s) with {key}")
         for e in lint.errors:

@@ -41,6 +41,8 @@ def tsv(*rows, header=None):
     return "\t".join(header or HEADER) + "\n" + "".join(r + "\n" for r in rows)
 
 
+VECTOR = ('{"testGroups": [{"tests": [{"tcId": 1, "requirements": ["SRA_SKM.2.5"]}]}]}')
+
 GOOD = tsv(row(), row(id="SRA_SKM.2.8", method="process", na_reason="organisational: x",
                       evidence=GOOD_DOC))
 EIDAS = tsv(row(id="eIDAS-AnnexII-1d", document="eIDAS", version="2024/1183", clause="Annex II",
@@ -111,16 +113,27 @@ CASES = {
                                                       "1 requirement(s) with no test evidence"),
     "missing test evidence fails with --strict": ({"en419241-1.tsv": tsv(row())}, ["--strict"],
                                                   1, "method test but no test evidence"),
+    "a citing vector is test evidence with --scan-vectors": (
+        {"en419241-1.tsv": tsv(row()), "vectors/x/a_test.json": VECTOR},
+        ["--strict", "--scan-vectors"], 0,
+        "1 requirement(s) with test evidence only from vectors' requirements"),
+    "a vector citing another id is no evidence": (
+        {"en419241-1.tsv": tsv(row()), "vectors/x/a_test.json": VECTOR.replace("SRA_SKM.2.5",
+                                                                              "SRA_SKM.2.6")},
+        ["--strict", "--scan-vectors"], 1, "method test but no test evidence"),
 }
 
 
 def run_case(files, args):
     with tempfile.TemporaryDirectory(prefix="spec-lint-selftest-") as d:
         for name, text in files.items():
+            os.makedirs(os.path.dirname(os.path.join(d, name)), exist_ok=True)
             with open(os.path.join(d, name), "w", encoding="utf-8") as f:
                 f.write(text)
         env = dict(os.environ)
         env.pop("QSCD_OUTCOME_FILE", None)
+        if "--scan-vectors" in args:
+            args = args + ["--vectors-dir", os.path.join(d, "vectors")]
         p = subprocess.run([sys.executable, LINT, "--dir", d] + args, capture_output=True,
                            text=True, env=env, check=False)
         return p.returncode, p.stdout + p.stderr
