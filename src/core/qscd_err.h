@@ -104,6 +104,9 @@
     X(QSCD_ERR_P11_TEMPLATE,       260, "PKCS#11: template rejected by the module")         \
     X(QSCD_ERR_P11_FAILED,         261, "PKCS#11: function failed")                         \
     X(QSCD_ERR_P11_SIGNATURE,      262, "PKCS#11: module returned a signature that does not verify") \
+    X(QSCD_ERR_P11_URI,            263, "PKCS#11: URI invalid or not usable")               \
+    X(QSCD_ERR_P11_KEK,            264, "PKCS#11: key not acceptable as a backup KEK")      \
+    X(QSCD_ERR_P11_WRAPPED,        265, "PKCS#11: wrapped key invalid or not for this KEK") \
     /* storage, 290..309 */                                                                 \
     X(QSCD_ERR_STORE,              290, "store: operation failed")                          \
     X(QSCD_ERR_STORE_CONFLICT,     291, "store: concurrent update conflict")                \

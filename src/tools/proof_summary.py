@@ -32,9 +32,10 @@ def acsl_name(req_id):
     return "R_" + n if n[:1].isdigit() else n
 
 
-def catalogue_ids():
+def catalogue_ids(req_dir=None):
     ids = []
-    for path in sorted(glob.glob(os.path.join(TOP, "spec", "requirements", "*.tsv"))):
+    req_dir = req_dir or os.path.join(TOP, "spec", "requirements")
+    for path in sorted(glob.glob(os.path.join(req_dir, "*.tsv"))):
         with open(path, encoding="utf-8") as f:
             header = f.readline().rstrip("\n").split("\t")
             if "id" not in header:

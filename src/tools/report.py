@@ -4,9 +4,12 @@
 last runs produced and says plainly which parts do not exist yet.
 
 Reads: reports/proof/summary.json, build/check/summary.json, reports/coverage/summary.json,
-reports/conformance/*/results.json, reports/bench/results.json, reports/traceability.html,
-build/tool-versions.json. A part whose input is missing is shown as "not produced", with the
-reason; nothing is ever shown as passing without its result file.
+reports/conformance/*/results.json (and reports/golden/conformance/*.json, to say whether
+each target's verdicts equal the committed ones), reports/bench/results.json,
+build/tool-versions.json. It first regenerates reports/traceability.{md,html} and, when
+conformance results exist, reports/conformance/matrix.html from whatever inputs exist. A part
+whose input is missing is shown as "not produced", with the reason; nothing is ever shown as
+passing without its result file.
 """
 import argparse
 import datetime
@@ -14,6 +17,7 @@ import glob
 import html
 import json
 import os
+import subprocess
 import sys
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -21,10 +25,14 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 # Parts of the mission that are not built yet, and the issue that builds them. Remove a line
 # when its part lands: the page then shows its real results instead.
 NOT_YET = {
-    "conformance": "The conformance runner and its targets are not built yet (issue 7).",
+    "conformance": "No conformance result: run `make conformance` (the PKCS#11 target against "
+                   "SoftHSMv2 and NSS softokn).",
+    "conformance-targets": "The reference-stack target (--target ref) and the CSC API v2 target "
+                           "(--target csc:URL) are not built yet: they need the SSA and SAM "
+                           "(issue 7 adds them when those land).",
     "bench": "No benchmark exists yet (issues 3 and 8).",
-    "traceability": "The traceability matrix is not built yet (issue 7); the proof summary "
-                    "already lists the requirements each proved clause discharges.",
+    "traceability": "The traceability matrix was not produced (src/tools/traceability.py "
+                    "failed; see the make output).",
 }
 
 
@@ -91,20 +99,50 @@ def section_coverage(out):
     return ("Coverage", True, body)
 
 
+def golden_status(target, vectors):
+    """'equal', 'differs (n)' or 'no golden file', comparing the verdicts of the vectors run."""
+    g = load(f"reports/golden/conformance/{target}.json")
+    if not g or "vectors" not in g:
+        return "no golden file", None
+    diff = sum(1 for v in vectors if v.get("verdict") != "NOT-RUN"
+               and g["vectors"].get(v["id"]) != v.get("verdict"))
+    return ("equal" if diff == 0 else f"differs in {diff} vector(s)"), diff == 0
+
+
 def section_conformance(out):
     results = sorted(glob.glob(os.path.join(TOP, "reports", "conformance", "*", "results.json")))
+    tail = f"<p>{esc(NOT_YET['conformance-targets'])}</p>"
     if not results:
-        return ("Conformance", None, f"<p>{esc(NOT_YET['conformance'])}</p>")
-    items = []
+        return ("Conformance", None, f"<p>{esc(NOT_YET['conformance'])}</p>" + tail)
+    rows, fails = [], []
     ok = True
     for r in results:
         d = load(os.path.relpath(r, TOP)) or {}
         t = os.path.basename(os.path.dirname(r))
-        fails = d.get("totals", {}).get("FAIL", 0)
-        ok = ok and fails == 0
-        items.append(f'<li><a href="conformance/{esc(t)}/index.html">{esc(t)}</a>: '
-                     f'{esc(d.get("totals", {}))}</li>')
-    return ("Conformance", ok, "<ul>" + "".join(items) + "</ul>")
+        tot = d.get("totals", {})
+        status, equal = golden_status(t, d.get("vectors", []))
+        ok = ok and equal is True
+        desc = d.get("target", {})
+        rows.append(f'<tr><td><a href="conformance/{esc(t)}/index.html">{esc(t)}</a></td>'
+                    f"<td>{esc(desc.get('library', ''))} {esc(desc.get('libraryVersion', ''))}</td>"
+                    + "".join(f"<td>{esc(tot.get(k, 0))}</td>"
+                              for k in ("PASS", "FAIL", "SKIP", "ACCEPTED-EITHER"))
+                    + f"<td>{esc(status)}</td><td>{esc(d.get('date', ''))}</td></tr>")
+        fails += [f"<li>{esc(t)}: <code>{esc(v['id'])}</code> {esc(v.get('comment', ''))}: "
+                  f"{esc(v.get('reason', ''))}</li>" for v in d.get("vectors", [])
+                  if v.get("verdict") == "FAIL"]
+    matrix = os.path.exists(os.path.join(TOP, "reports", "conformance", "matrix.html"))
+    body = ("<p>The verdict here is whether every target's verdicts equal its committed golden "
+            "file (no unexplained change); the FAILs below are findings about the modules, "
+            "recorded in the golden files and shown plainly.</p>"
+            "<table><tr><th>target</th><th>module</th><th>PASS</th><th>FAIL</th><th>SKIP</th>"
+            "<th>ACCEPTED-EITHER</th><th>golden file</th><th>run</th></tr>" + "".join(rows) +
+            "</table>"
+            + ('<p><a href="conformance/matrix.html">Interop matrix (vectors × targets)</a></p>'
+               if matrix else "")
+            + (f"<h3>FAIL verdicts ({len(fails)})</h3><ul>{''.join(fails)}</ul>" if fails else "")
+            + tail)
+    return ("Conformance", ok, body)
 
 
 def section_bench(out):
@@ -118,7 +156,20 @@ def section_traceability(out):
     if not os.path.exists(os.path.join(TOP, "reports", "traceability.html")):
         return ("Traceability", None, f"<p>{esc(NOT_YET['traceability'])}</p>")
     return ("Traceability", True, '<p><a href="traceability.html">Requirement → proofs → '
-                                  'vectors → outcomes</a></p>')
+                                  'vectors → outcomes</a> (also as '
+                                  '<a href="traceability.md">Markdown</a>): every catalogue '
+                                  'requirement with its evidence and latest outcomes; those '
+                                  'with no evidence at all first.</p>')
+
+
+def regenerate():
+    """The derived pages, from whatever inputs exist (each tool says what is missing)."""
+    tools = [["traceability.py", "--out", os.path.join(TOP, "reports")]]
+    if glob.glob(os.path.join(TOP, "reports", "conformance", "*", "results.json")):
+        tools.append(["conformance_matrix.py"])
+    for tool in tools:
+        subprocess.run([sys.executable, os.path.join(TOP, "src", "tools", tool[0])] + tool[1:],
+                       check=False)
 
 
 CSS = """body{font:15px/1.45 system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em;color:#222}
@@ -134,6 +185,8 @@ def main():
     a = ap.parse_args()
     out = os.path.join(TOP, a.out)
     os.makedirs(out, exist_ok=True)
+    if out == os.path.join(TOP, "reports"):
+        regenerate()
     versions = load("build/tool-versions.json") or {}
     sections = [f(out) for f in (section_proof, section_check, section_coverage,
                                  section_conformance, section_traceability, section_bench)]

@@ -1,0 +1,279 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""Write the CSC API v2 protocol vectors, vectors/csc/*.json, from the tables below.
+
+Each vector is a flow of requests with expected responses; a value captured in one step
+("capture": {"sad": "$.SAD"}) is used in a later one as "${sad}". "${config.x}" comes from
+the target's configuration (--config FILE: client credentials, the test signers' PINs and
+TOTP seeds or SIC device keys, their credential ids, the optional features claimed), and
+"${hash:N}" is a fresh random SHA-256 (or SHA-384) digest, the N-th of the test. The CSC
+target of qscd-conform that runs them is not built yet (it needs the SSA); the vectors are
+linted and traced to the catalogue today. Run
+
+  src/tools/csc_vectors.py [--out vectors/csc]
+"""
+import argparse
+import base64
+import os
+
+import vectorgen
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SCHEMA = "csc_protocol_test_schema.json"
+SHA256, SHA384, SHA1 = "2.16.840.1.101.3.4.2.1", "2.16.840.1.101.3.4.2.2", "1.3.14.3.2.26"
+ECDSA_SHA256, ECDSA_SHA384 = "1.2.840.10045.4.3.2", "1.2.840.10045.4.3.3"
+RSA_ENC, RSA_PSS = "1.2.840.113549.1.1.1", "1.2.840.113549.1.1.10"
+# RSASSA-PSS-params: SHA-256, MGF1 with SHA-256, salt 32 (RFC 4055), DER then Base64.
+PSS_SHA256 = base64.b64encode(bytes.fromhex(
+    "3034a00f300d06096086480165030402010500a11c301a06092a864886f70d010108300d0609608648016503"
+    "0402010500a203020120")).decode()
+AUTH = [{"id": "PIN", "value": "${config.pin}"}, {"id": "OTP", "value": "${config.otp}"}]
+BAD = "invalid_request"
+
+
+def authorize(cred="${config.credentialID}", n=1, hashes=("${hash:1}",), alg=SHA256,
+              auth=None, expect=None, capture=True, **kw):
+    step = {"call": "credentials/authorize",
+            "request": {"credentialID": cred, "numSignatures": n, "hashes": list(hashes),
+                        "hashAlgorithmOID": alg, "authData": auth or AUTH}}
+    step.update(kw)
+    if expect:
+        step["expect"] = expect
+    elif capture:
+        step["expect"] = {"status": 200, "present": ["$.SAD"]}
+        step["capture"] = {"sad": "$.SAD"}
+    return step
+
+
+def sign(cred="${config.credentialID}", sad="${sad}", hashes=("${hash:1}",), alg=SHA256,
+         algo=ECDSA_SHA256, params=None, expect=None, **kw):
+    req = {"credentialID": cred, "SAD": sad, "hashes": list(hashes), "hashAlgorithmOID": alg,
+           "signAlgo": algo}
+    if params:
+        req["signAlgoParams"] = params
+    step = {"call": "signatures/signHash", "request": req}
+    step.update(kw)
+    step["expect"] = expect or {"status": 200, "signaturesVerify": True}
+    return step
+
+
+def err(code=BAD, status=400):
+    return {"status": status, "error": code}
+
+
+def t(comment, result, reqs, steps, flags=(), **kw):
+    d = {"comment": comment, "flags": list(flags), "result": result, "requirements": list(reqs),
+         "steps": steps}
+    d.update(kw)
+    return d
+
+
+def file_flows():
+    notes = {"Scal2": "SCAL 2: the SAD is bound to the hashes; every signature is verified with "
+                      "OpenSSL against the credential's certificate.",
+             "MultiSign": "One authorisation for several hashes, signed in one or several calls."}
+    r = ["CSC-11.6", "CSC-11.10", "CSC-8.2-scal2-binding", "TS119432-5.3.1", "TS119432-7.5",
+         "SRA_SKM.2.1", "241-2/SIGN-1"]
+    flows = []
+    for name, cred, alg, algo, params in (
+            ("ECDSA P-256 with SHA-256", "${config.credentialP256}", SHA256, ECDSA_SHA256, None),
+            ("ECDSA P-384 with SHA-384", "${config.credentialP384}", SHA384, ECDSA_SHA384, None),
+            ("RSA PKCS#1 v1.5 with SHA-256", "${config.credentialRSA}", SHA256, RSA_ENC, None),
+            ("RSASSA-PSS with SHA-256", "${config.credentialRSA}", SHA256, RSA_PSS, PSS_SHA256)):
+        flows.append(t(f"{name}: authorize one hash, sign it", "valid", r,
+                       [authorize(cred, alg=alg), sign(cred, alg=alg, algo=algo, params=params)],
+                       ["Scal2"]))
+    flows.append(t("authorize three hashes, sign them in one call", "valid",
+                   r + ["CSC-9-max-signatures"],
+                   [authorize(n=3, hashes=["${hash:1}", "${hash:2}", "${hash:3}"]),
+                    sign(hashes=["${hash:1}", "${hash:2}", "${hash:3}"])], ["Scal2", "MultiSign"]))
+    flows.append(t("authorize two hashes, sign them in two calls", "valid",
+                   r + ["CSC-9-max-signatures"],
+                   [authorize(n=2, hashes=["${hash:1}", "${hash:2}"]),
+                    sign(hashes=["${hash:1}"]), sign(hashes=["${hash:2}"])], ["Scal2", "MultiSign"]))
+    info = [t("info answers with the methods and the service description", "valid",
+              ["CSC-11.1", "TS119432-7.2"],
+              [{"call": "info", "request": {},
+                "expect": {"status": 200, "present": ["$.specs", "$.name", "$.methods"]}}]),
+            t("credentials/info describes key, certificate, auth objects and SCAL 2", "valid",
+              ["CSC-11.5", "CSC-8.3.1-auth-objects", "TS119432-7.4"],
+              [{"call": "credentials/info",
+                "request": {"credentialID": "${config.credentialID}", "certificates": "chain",
+                            "certInfo": True, "authInfo": True},
+                "expect": {"status": 200, "body": {"SCAL": "2"},
+                           "present": ["$.key.algo", "$.cert.certificates", "$.auth.objects"]}}])]
+    groups = [{"type": "CscSignFlow", "tests": flows}, {"type": "CscInfo", "tests": info}]
+    return ("CSC API v2 signing flows", notes, groups,
+            "Positive flows: authorize with PIN and OTP, sign the authorised hashes, verify.")
+
+
+def file_sad_attacks():
+    notes = {"SadAttack": "An attack on the SAD (sole control): the service must refuse it and "
+                          "sign nothing.",
+             "NeedsConfig": "Needs a credential or a second signer named in the target's "
+                            "configuration; SKIP when it is not configured.",
+             "Slow": "Waits for the SAD to expire; the configuration sets a short SAD lifetime."}
+    base = ["SRA_SKM.2.5", "241-2/SIGN-1", "CSC-11.10-sad-invalid"]
+    tests = [
+        t("replay: a SAD for one signature used twice", "invalid",
+          base + ["CSC-11.9-count", "241-2/REPLAY", "SRA_SAP.2.6", "CSC-9-max-signatures"],
+          [authorize(), sign(), sign(expect=err())], ["SadAttack"], expectedError=BAD),
+        t("hash substitution: sign a hash the SAD does not name", "invalid",
+          base + ["CSC-11.10-hash-not-authorized", "SRA_SAP.2.3", "TS119432-5.3.1"],
+          [authorize(), sign(hashes=["${hash:2}"], expect=err())], ["SadAttack"],
+          expectedError=BAD),
+        t("cross-signer: signer A's SAD with signer B's credential", "invalid",
+          base + ["SRC_SA.1.4", "SRA_SKM.1.4"],
+          [authorize(), sign(cred="${config.credentialB}", expect=err())],
+          ["SadAttack", "NeedsConfig"], expectedError=BAD),
+        t("expired: the SAD used after its lifetime", "invalid",
+          base + ["CSC-11.10-sad-expired"],
+          [authorize(), sign(delaySeconds=70, expect=err())], ["SadAttack", "Slow"],
+          expectedError=BAD),
+        t("tampered: one bit of the SAD changed", "invalid", base,
+          [authorize(), sign(sad="${sad:tampered}", expect=err())], ["SadAttack"],
+          expectedError=BAD),
+        t("wrong audience: a SAD issued by another service", "invalid", base,
+          [authorize(**{"as": "otherService"}), sign(expect=err())], ["SadAttack", "NeedsConfig"],
+          expectedError=BAD, needs=["second-service"]),
+        t("over-count: two hashes signed with a SAD for one", "invalid",
+          base + ["CSC-11.9-count", "CSC-9-max-signatures"],
+          [authorize(n=1, hashes=["${hash:1}"]),
+           sign(hashes=["${hash:1}", "${hash:2}"], expect=err())], ["SadAttack"],
+          expectedError=BAD),
+        t("weak hash: SHA-1 OID in the authorisation", "invalid",
+          ["CSC-11.10-hashalgo-invalid", "SRG_KM.1.2"],
+          [authorize(alg=SHA1, hashes=["${hash:1}"], expect=err(), capture=False)],
+          ["SadAttack"], expectedError=BAD),
+        t("digest length: a 20-byte value under the SHA-256 OID", "invalid",
+          ["CSC-11.10-digest-length"],
+          [authorize(hashes=["AAAAAAAAAAAAAAAAAAAAAAAAAAA="], expect=err(), capture=False)],
+          ["SadAttack"], expectedError=BAD),
+        t("SAD of a disabled credential", "invalid", ["CSC-11.6-credential-disabled"],
+          [authorize(cred="${config.disabledCredentialID}", expect=err(), capture=False)],
+          ["NeedsConfig"], expectedError=BAD),
+        t("credential with an expired certificate", "invalid",
+          ["CSC-11.10-cert-expired", "SIG-6.3.1-08"],
+          [authorize(cred="${config.expiredCertCredentialID}", expect=err(), capture=False)],
+          ["NeedsConfig"], expectedError=BAD),
+        t("credential with a revoked certificate", "invalid", ["SIG-6.3.1-08"],
+          [authorize(cred="${config.revokedCertCredentialID}", expect=err(), capture=False)],
+          ["NeedsConfig"], expectedError=BAD),
+        t("wrong PIN is refused", "invalid", ["CSC-11.6-invalid-auth-data", "SRC_SA.1.2"],
+          [authorize(auth=[{"id": "PIN", "value": "${config.wrongPin}"},
+                           {"id": "OTP", "value": "${config.otp}"}],
+                     expect=err("invalid_authentication_data"), capture=False)],
+          [], expectedError="invalid_authentication_data"),
+        t("locked after repeated wrong PINs, even with the right one", "invalid",
+          ["CSC-11.6-credential-locked", "SRC_SA.2.1", "SRC_SA.2.2", "SRG_IA.2.1", "241-2/SIGN-2"],
+          [authorize(auth=[{"id": "PIN", "value": "${config.wrongPin}"},
+                           {"id": "OTP", "value": "${config.otp}"}],
+                     expect=err("invalid_authentication_data"), capture=False, repeat=5),
+           authorize(expect=err(), capture=False)], ["NeedsConfig"], expectedError=BAD),
+    ]
+    return ("CSC API v2 attacks on the SAD", notes, [{"type": "CscSadAttack", "tests": tests}],
+            "The SAD attacks of issue 7: replay, hash substitution, cross-signer, expired, "
+            "tampered, wrong audience, over-count, weak hash OID, digest length, locked and "
+            "disabled credential, expired and revoked certificate.")
+
+
+def file_errors():
+    notes = {"NeedsConfig": "Needs a second signer named in the target's configuration.",
+             "Isolation": "A signer sees only its own credentials."}
+    sh = "signatures/signHash"
+    tests = [
+        t("credentials/list shows only the caller's credentials", "valid",
+          ["CSC-11.4", "SRC_SA.1.4", "TS119432-7.3"],
+          [{"call": "credentials/list", "request": {},
+            "expect": {"status": 200, "present": ["$.credentialIDs"],
+                       "excludes": {"$.credentialIDs": "${config.credentialB}"}}}],
+          ["Isolation", "NeedsConfig"]),
+        t("credentials/info without credentialID", "invalid", ["CSC-11.5-missing-credentialid"],
+          [{"call": "credentials/info", "request": {}, "expect": err()}], [], expectedError=BAD),
+        t("credentials/info of another signer's credential", "invalid",
+          ["CSC-11.5-invalid-credentialid", "SRC_SA.1.4"],
+          [{"call": "credentials/info", "request": {"credentialID": "${config.credentialB}"},
+            "expect": err()}], ["Isolation", "NeedsConfig"], expectedError=BAD),
+        t("authorize without numSignatures", "invalid", ["CSC-11.6-numsig-missing"],
+          [{"call": "credentials/authorize",
+            "request": {"credentialID": "${config.credentialID}", "hashes": ["${hash:1}"],
+                        "hashAlgorithmOID": SHA256, "authData": AUTH}, "expect": err()}], [],
+          expectedError=BAD),
+        t("authorize with numSignatures 0", "invalid", ["CSC-11.6-numsig-invalid"],
+          [authorize(n=0, expect=err(), capture=False)], [], expectedError=BAD),
+        t("authorize with more signatures than multisign", "invalid",
+          ["CSC-11.6-numsig-too-high", "CSC-9-max-signatures"],
+          [authorize(n=1000, hashes=["${hash:1}"], expect=err(), capture=False)], [],
+          expectedError=BAD),
+        t("authorize at SCAL 2 without hashes", "invalid", ["CSC-11.6-scal2-hashes", "CSC-8.2-scal2-binding"],
+          [{"call": "credentials/authorize",
+            "request": {"credentialID": "${config.credentialID}", "numSignatures": 1,
+                        "authData": AUTH}, "expect": err()}], [], expectedError=BAD),
+        t("signHash without SAD", "invalid", ["CSC-11.10-sad-missing"],
+          [{"call": sh, "request": {"credentialID": "${config.credentialID}",
+                                    "hashes": ["${hash:1}"], "hashAlgorithmOID": SHA256,
+                                    "signAlgo": ECDSA_SHA256}, "expect": err()}], [],
+          expectedError=BAD),
+        t("signHash without hashes", "invalid", ["CSC-11.10-hashes-missing"],
+          [authorize(), {"call": sh, "request": {"credentialID": "${config.credentialID}",
+                                                 "SAD": "${sad}", "signAlgo": ECDSA_SHA256},
+                         "expect": err()}], [], expectedError=BAD),
+        t("signHash with an empty hash array", "invalid", ["CSC-11.10-hashes-empty"],
+          [authorize(), sign(hashes=[], expect=err())], [], expectedError=BAD),
+        t("signHash with a hash that is not Base64", "invalid", ["CSC-11.10-hash-bad-base64"],
+          [authorize(), sign(hashes=["not base64!"], expect=err())], [], expectedError=BAD),
+        t("signHash without signAlgo", "invalid", ["CSC-11.10-signalgo-missing"],
+          [authorize(), {"call": sh, "request": {"credentialID": "${config.credentialID}",
+                                                 "SAD": "${sad}", "hashes": ["${hash:1}"],
+                                                 "hashAlgorithmOID": SHA256},
+                         "expect": err()}], [], expectedError=BAD),
+        t("signHash with an unknown signAlgo", "invalid", ["CSC-11.10-signalgo-invalid"],
+          [authorize(), sign(algo="1.2.3.4", expect=err())], [], expectedError=BAD),
+        t("signHash with RSASSA-PSS but no signAlgoParams", "invalid",
+          ["CSC-11.10-signalgoparams-missing"],
+          [authorize(cred="${config.credentialRSA}"),
+           sign(cred="${config.credentialRSA}", algo=RSA_PSS, expect=err())], [],
+          expectedError=BAD),
+        t("signHash with rsaEncryption but no hashAlgorithmOID", "invalid",
+          ["CSC-11.10-hashalgo-missing"],
+          [authorize(cred="${config.credentialRSA}"),
+           {"call": sh, "request": {"credentialID": "${config.credentialRSA}", "SAD": "${sad}",
+                                    "hashes": ["${hash:1}"], "signAlgo": RSA_ENC},
+            "expect": err()}], [], expectedError=BAD),
+        t("signHash with an invalid operationMode", "invalid", ["CSC-11.10-operationmode-invalid"],
+          [authorize(), {"call": sh, "request": {"credentialID": "${config.credentialID}",
+                                                 "SAD": "${sad}", "hashes": ["${hash:1}"],
+                                                 "hashAlgorithmOID": SHA256,
+                                                 "signAlgo": ECDSA_SHA256, "operationMode": "X"},
+                         "expect": err()}], [], expectedError=BAD),
+        t("a malformed Authorization header", "invalid",
+          ["CSC-10-malformed-auth-header", "TS119432-5.1"],
+          [{"call": "credentials/list", "request": {}, "headers": {"Authorization": "Basic"},
+            "expect": err()}], [], expectedError=BAD),
+        t("an invalid access token", "invalid", ["CSC-10-invalid-token", "TS119432-5.1"],
+          [{"call": "credentials/list", "request": {},
+            "headers": {"Authorization": "Bearer not-a-token"},
+            "expect": err("invalid_token", 401)}], [], expectedError="invalid_token"),
+        t("an error body carries error and error_description", "invalid", ["CSC-10-error-body"],
+          [{"call": "credentials/info", "request": {"credentialID": "no-such-credential"},
+            "expect": {"status": 400, "error": BAD, "present": ["$.error_description"]}}], [],
+          expectedError=BAD),
+    ]
+    return ("CSC API v2 error cases", notes, [{"type": "CscErrors", "tests": tests}],
+            "Error cases of CSC API v2 section 10 for the methods the reference implements, "
+            "and the isolation of one signer's credentials from another's.")
+
+
+FILES = {"csc_sign_flow_test.json": file_flows, "csc_sad_attack_test.json": file_sad_attacks,
+         "csc_errors_test.json": file_errors}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", default=os.path.join(TOP, "vectors", "csc"))
+    a = ap.parse_args()
+    vectorgen.write(FILES, a.out, "csc-protocol", SCHEMA, "csc_vectors")
+
+
+if __name__ == "__main__":
+    main()
