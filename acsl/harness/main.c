@@ -7,9 +7,13 @@
 #include "harness.h"
 
 void harness_mem(void);
+void harness_scbor(void);
+void harness_cose(void);
 
 int main(void)
 {
     harness_mem();
+    harness_scbor();
+    harness_cose();
     return 0;
 }
