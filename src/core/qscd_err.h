@@ -46,6 +46,7 @@
     X(QSCD_ERR_COSE_HEADER,        133, "COSE: invalid header")                             \
     X(QSCD_ERR_COSE_BAD_MAC,       134, "COSE: MAC does not verify")                        \
     X(QSCD_ERR_COSE_BAD_SIGNATURE, 135, "COSE: signature does not verify")                  \
+    X(QSCD_ERR_COSE_SIG_LENGTH,    136, "COSE: signature or tag length wrong for the algorithm") \
     /* SAD token and SIC assertion, 150..179 */                                             \
     X(QSCD_ERR_SAD_MALFORMED,      150, "SAD: malformed token")                             \
     X(QSCD_ERR_SAD_VERSION,        151, "SAD: unsupported version")                         \
