@@ -11,7 +11,7 @@ WP_SESSION  := acsl/session
 # entries no goal uses any more (the session stays the exact set of current goals).
 # offline (PROOF_CACHE=offline): never run a prover; a goal missing from the cache fails.
 PROOF_CACHE ?= cleanup
-WP_TIMEOUT  ?= 10
+WP_TIMEOUT  ?= 30
 
 CORE_PROOF_SRCS := $(sort $(wildcard src/core/*.c))
 # The drivers, plus the EVA entry point generated from them: main() calls every function
@@ -34,4 +34,4 @@ FC_REPORT := -report -report-csv $(PROOF_DIR)/properties.tsv \
              -report-classify -report-unclassified-unknown ERROR \
              -report-output $(PROOF_DIR)/classify.json
 FC_SMOKE  := -wp -wp-smoke-tests -wp-prover z3,cvc4 -wp-timeout $(WP_TIMEOUT) -wp-par 2 \
-             -wp-session $(WP_SESSION) -wp-cache $(PROOF_CACHE)
+             -wp-session $(WP_SESSION) -wp-cache $(if $(filter cleanup,$(PROOF_CACHE)),update,$(PROOF_CACHE))

@@ -7,13 +7,16 @@
  */
 #include "unit.h"
 
+#include <openssl/ec.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cose.h"
 #include "otp.h"
+#include "scbor.h"
 #include "util_world.h"
 
 static world W;
@@ -443,6 +446,98 @@ static void test_RFC4226_appendix_d(void)
     }
 }
 
+
+/* ------------------------------------------------------------- SAD decoding strictness */
+
+/* How a forged claims map departs from the profile. */
+enum forge { F_NONE, F_EXTRA_KEY, F_VERSION, F_SHORT_HASH, F_UNSORTED, F_NO_HASH, F_IAT_AFTER_EXP,
+             F_SCAL1, F_TRAILING, F_UNTAGGED, F_SHA1_CODE };
+
+/* A token over claims for alice/a-totp/H1, MACed with the service's key (so only the
+ * decoder's strictness can refuse it). */
+static size_t forge(enum forge f, uint8_t *out, size_t cap)
+{
+    uint8_t payload[512], tbs[600], tag[32], id[16];
+    size_t plen, tlen = 0, olen = 0;
+    unsigned taglen = 32;
+    scbor_enc e;
+
+    memset(id, 0x42, sizeof id);
+    scbor_enc_init(&e, payload, sizeof payload);
+    scbor_put_map(&e, f == F_EXTRA_KEY ? 12 : 11);
+    if (f == F_UNSORTED) {
+        scbor_put_uint(&e, 2);
+        scbor_put_bstr(&e, id, 16);
+        scbor_put_uint(&e, 1);
+        scbor_put_uint(&e, 1);
+    } else {
+        scbor_put_uint(&e, 1);
+        scbor_put_uint(&e, f == F_VERSION ? 2 : 1);
+        scbor_put_uint(&e, 2);
+        scbor_put_bstr(&e, id, 16);
+    }
+    scbor_put_uint(&e, 3);
+    scbor_put_bstr(&e, (const uint8_t *)"alice", 5);
+    scbor_put_uint(&e, 4);
+    scbor_put_bstr(&e, (const uint8_t *)"a-totp", 6);
+    scbor_put_uint(&e, 5);
+    scbor_put_bstr(&e, W.cfg.audience, W.cfg.audience_len);
+    scbor_put_uint(&e, 6);
+    scbor_put_uint(&e, f == F_SHA1_CODE ? 0 : 1);
+    scbor_put_uint(&e, 7);
+    scbor_put_array(&e, f == F_NO_HASH ? 0 : 1);
+    if (f != F_NO_HASH)
+        scbor_put_bstr(&e, H1, f == F_SHORT_HASH ? 31 : 32);
+    scbor_put_uint(&e, 8);
+    scbor_put_uint(&e, 1);
+    scbor_put_uint(&e, 9);
+    scbor_put_uint(&e, (uint64_t)(f == F_IAT_AFTER_EXP ? W.now + 10 : W.now));
+    scbor_put_uint(&e, 10);
+    scbor_put_uint(&e, (uint64_t)(W.now + 5));
+    scbor_put_uint(&e, 11);
+    scbor_put_uint(&e, f == F_SCAL1 ? 1 : 2);
+    if (f == F_EXTRA_KEY) {
+        scbor_put_uint(&e, 12);
+        scbor_put_uint(&e, 0);
+    }
+    if (f == F_TRAILING)
+        scbor_put_uint(&e, 0);
+    plen = e.len;
+    CU_ASSERT_FATAL(e.err == QSCD_OK);
+    CU_ASSERT_FATAL(cose_mac0_tbs(COSE_ALG_HMAC256, NULL, 0, payload, plen, tbs, sizeof tbs,
+                                  &tlen) == QSCD_OK);
+    HMAC(EVP_sha256(), W.token_key, 32, tbs, tlen, tag, &taglen);
+    CU_ASSERT_FATAL(cose_mac0_encode(COSE_ALG_HMAC256, payload, plen, tag, 32, f != F_UNTAGGED,
+                                     out, cap, &olen) == QSCD_OK);
+    return olen;
+}
+
+/* SRA_SAP.2.1: the SAD format is enforced strictly, even under a valid MAC. */
+static void test_SRA_SAP_2_1_sad_strict_decoding(void)
+{
+    static const struct { enum forge f; int rc; } cases[] = {
+        { F_EXTRA_KEY, QSCD_ERR_SAD_MALFORMED },    { F_VERSION, QSCD_ERR_SAD_VERSION },
+        { F_SHORT_HASH, QSCD_ERR_SAD_MALFORMED },   { F_UNSORTED, QSCD_ERR_SAD_MALFORMED },
+        { F_NO_HASH, QSCD_ERR_SAD_MALFORMED },      { F_IAT_AFTER_EXP, QSCD_ERR_SAD_MALFORMED },
+        { F_SCAL1, QSCD_ERR_SAD_MALFORMED },        { F_TRAILING, QSCD_ERR_SAD_MALFORMED },
+        { F_UNTAGGED, QSCD_ERR_SAD_MALFORMED },     { F_SHA1_CODE, QSCD_ERR_SAD_MALFORMED },
+    };
+    sam_authz_out t;
+
+    fresh();
+    /* the control: a forged but well-formed token passes decoding and stops at the registry */
+    t.token_len = forge(F_NONE, t.token, sizeof t.token);
+    CU_ASSERT_EQUAL(sign("alice", "a-totp", &t, H1, 1, &sigs), QSCD_ERR_SAD_UNKNOWN);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        t.token_len = forge(cases[i].f, t.token, sizeof t.token);
+        int rc = sign("alice", "a-totp", &t, H1, 1, &sigs);
+        if (rc != cases[i].rc)
+            fprintf(stderr, "forge %d: %s\n", (int)cases[i].f, qscd_err_name(rc));
+        CU_ASSERT_EQUAL(rc, cases[i].rc);
+    }
+    CU_ASSERT_EQUAL(W.sign_calls, 0);
+}
+
 UNIT_SUITE(sam)
 {
     static const unit_test tests[] = {
@@ -468,6 +563,7 @@ UNIT_SUITE(sam)
         { "SRA_SAP_2_2_sic_assertion", test_SRA_SAP_2_2_sic_assertion },
         { "SRA_SAP_1_4_sic_bad_assertions", test_SRA_SAP_1_4_sic_bad_assertions },
         { "RFC4226_appendix_d", test_RFC4226_appendix_d },
+        { "SRA_SAP_2_1_sad_strict_decoding", test_SRA_SAP_2_1_sad_strict_decoding },
         { NULL, NULL },
     };
     return unit_add_suite("sam", setup, NULL, tests);

@@ -241,14 +241,15 @@ static int p_device_verify(void *ctx, const qscd_id *signer, const uint8_t *tbs,
 static int p_sha256(void *ctx, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
                     uint8_t *out)
 {
-    SHA256_CTX c;
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    unsigned n = 32;
+    int ok = c != NULL && EVP_DigestInit_ex(c, EVP_sha256(), NULL) == 1 &&
+             EVP_DigestUpdate(c, a, alen) == 1 && EVP_DigestUpdate(c, b, blen) == 1 &&
+             EVP_DigestFinal_ex(c, out, &n) == 1;
 
     (void)ctx;
-    SHA256_Init(&c);
-    SHA256_Update(&c, a, alen);
-    SHA256_Update(&c, b, blen);
-    SHA256_Final(out, &c);
-    return QSCD_OK;
+    EVP_MD_CTX_free(c);
+    return ok ? QSCD_OK : QSCD_ERR_INTERNAL;
 }
 
 static int p_seal_mac(void *ctx, const uint8_t *data, size_t len, uint8_t *out)

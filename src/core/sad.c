@@ -70,7 +70,12 @@ static const uint8_t sad_no_aad[1] = { 0 };
 */
 static void claims_put(scbor_enc *e, const sad_claims *c)
 {
+    /* Every scalar read before the first write: the encoder's writes cannot change them. */
     size_t dlen = qscd_hash_digest_len(c->hash_alg);
+    uint64_t alg = (uint64_t)c->hash_alg;
+    uint64_t iat = (uint64_t)c->iat;
+    uint64_t exp = (uint64_t)c->exp;
+    uint32_t n = c->nhashes;
     uint32_t j;
 
     scbor_put_map(e, SAD_KEYS);
@@ -85,22 +90,22 @@ static void claims_put(scbor_enc *e, const sad_claims *c)
     scbor_put_uint(e, 5);
     scbor_put_bstr(e, c->audience, c->audience_len);
     scbor_put_uint(e, 6);
-    scbor_put_uint(e, (uint64_t)c->hash_alg);
+    scbor_put_uint(e, alg);
     scbor_put_uint(e, 7);
-    scbor_put_array(e, c->nhashes);
-    /*@ loop invariant 0 <= j <= c->nhashes;
+    scbor_put_array(e, n);
+    /*@ loop invariant 0 <= j <= n <= QSCD_MAX_HASHES;
         loop invariant scbor_enc_ok(e);
         loop assigns j, e->len, e->err, e->buf[0 .. e->cap - 1];
-        loop variant c->nhashes - j;
+        loop variant n - j;
     */
-    for (j = 0; j < c->nhashes; j++)
+    for (j = 0; j < n; j++)
         scbor_put_bstr(e, &c->hashes[j * QSCD_MAX_DIGEST], dlen);
     scbor_put_uint(e, 8);
     scbor_put_uint(e, c->num_signatures);
     scbor_put_uint(e, 9);
-    scbor_put_uint(e, (uint64_t)c->iat);
+    scbor_put_uint(e, iat);
     scbor_put_uint(e, 10);
-    scbor_put_uint(e, (uint64_t)c->exp);
+    scbor_put_uint(e, exp);
     scbor_put_uint(e, 11);
     scbor_put_uint(e, c->scal);
 }
@@ -151,7 +156,7 @@ static int claims_valid(const sad_claims *c)
            c->credential.len >= 1 && c->credential.len <= QSCD_ID_MAX &&
            c->audience_len >= 1 && c->audience_len <= QSCD_AUDIENCE_MAX &&
            qscd_hash_digest_len(c->hash_alg) != 0 && c->nhashes >= 1 &&
-           c->nhashes <= QSCD_MAX_HASHES && c->num_signatures >= 1 && c->iat <= c->exp &&
+           c->nhashes <= QSCD_MAX_HASHES && c->num_signatures >= 1 && c->iat >= 0 && c->iat <= c->exp &&
            c->scal == SAD_SCAL;
 }
 
@@ -163,6 +168,7 @@ static int claims_valid(const sad_claims *c)
     terminates \true;
     assigns dst[0 .. cap - 1], *n;
     ensures \result == QSCD_OK ==> lo <= *n <= hi;
+    ensures *n <= hi;
 */
 static int get_bytes(const uint8_t *pl, size_t plen, size_t off, size_t lo, size_t hi,
                      uint8_t *dst, size_t cap, size_t *n)
@@ -187,6 +193,7 @@ static int get_bytes(const uint8_t *pl, size_t plen, size_t off, size_t lo, size
     terminates \true;
     assigns *v;
     ensures \result == QSCD_OK ==> lo <= *v <= hi;
+    ensures *v <= hi;
 */
 static int get_range(const uint8_t *pl, size_t plen, size_t off, uint64_t lo, uint64_t hi,
                      uint64_t *v)
@@ -221,6 +228,8 @@ static int get_hashes(const uint8_t *pl, size_t plen, size_t off, sad_claims *c)
     if (rc == QSCD_OK && (dlen == 0 || count < 1 || count > QSCD_MAX_HASHES))
         rc = QSCD_ERR_SAD_MALFORMED;
     /*@ loop invariant 0 <= j <= QSCD_MAX_HASHES;
+        loop invariant dlen <= QSCD_MAX_DIGEST;
+        loop invariant rc == QSCD_OK ==> 1 <= dlen && 1 <= count <= QSCD_MAX_HASHES;
         loop invariant rc == QSCD_OK ==> j <= count;
         loop assigns j, rc, item, got, c->hashes[0 .. QSCD_MAX_HASHES * QSCD_MAX_DIGEST - 1];
         loop variant QSCD_MAX_HASHES - j;

@@ -53,7 +53,7 @@ typedef struct sad_claims {
         qscd_hash_ok(c->hash_alg) &&
         1 <= c->nhashes <= QSCD_MAX_HASHES &&
         1 <= c->num_signatures &&
-        c->iat <= c->exp &&
+        0 <= c->iat <= c->exp &&
         c->scal == SAD_SCAL;
 
     // h[0 .. n-1] equals digest j of the claims.

@@ -329,12 +329,17 @@ static void authz_claims(const sam_config *cfg, const sam_authz_req *req, int64_
     c->version = SAD_VERSION;
     qscd_id_copy(&c->signer, &req->actor.id);
     qscd_id_copy(&c->credential, &req->cred);
+    /*@ assert ids_kept_0: qscd_id_eq(&c->signer, &req->actor.id); */
     c->audience_len = cfg->audience_len;
     qscd_wipe(c->audience, QSCD_AUDIENCE_MAX);
     qscd_copy(c->audience, cfg->audience, cfg->audience_len);
+    /*@ assert ids_kept_1: qscd_id_eq(&c->signer, &req->actor.id) &&
+                           qscd_id_eq(&c->credential, &req->cred); */
     c->hash_alg = req->hash_alg;
     c->nhashes = (uint32_t)req->nhashes;
     qscd_copy(c->hashes, req->hashes, sizeof c->hashes);
+    /*@ assert ids_kept_2: qscd_id_eq(&c->signer, &req->actor.id) &&
+                           qscd_id_eq(&c->credential, &req->cred); */
     c->num_signatures = req->num_signatures;
     c->iat = now;
     c->exp = now + cfg->token_ttl;

@@ -38,6 +38,8 @@ typedef struct store store;
 int store_open(const char *path, qscd_ports *ports, store **out);
 void store_close(store *s);
 const char *store_last_error(void);
+/* Batches committed so far (each one fsync): with group commit, fewer than the writes. */
+uint64_t store_commits(store *s);
 
 /* ---------------------------------------------------------------------------- signers */
 

@@ -38,6 +38,5 @@ int store_prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql);
 int store_fail(sqlite3 *db, const char *what);
 /* Load the chain's position (next sequence number, last link) from the audit table. */
 int store_audit_load_chain(store *s);
-uint64_t store_commits(store *s);
 
 #endif

@@ -94,6 +94,11 @@ static int read_row(store *s, const char *sql, const qscd_id *id, sqlite3_stmt *
     return rc;
 }
 
+static int bind_one_id(sqlite3_stmt *st, const void *arg)
+{
+    return bind_id(st, 1, arg);
+}
+
 /* ------------------------------------------------------------------------- signers */
 
 static int bind_signer(sqlite3_stmt *st, const void *arg)
@@ -237,11 +242,6 @@ int store_signer_set_device(store *s, const qscd_id *id, const uint8_t *spki, si
     blob_args x = { id, spki, len, NULL, 0 };
 
     return write_stmt(s, "UPDATE signers SET device_spki = ?1 WHERE id = ?2", bind_blob_id, &x, 1);
-}
-
-static int bind_one_id(sqlite3_stmt *st, const void *arg)
-{
-    return bind_id(st, 1, arg);
 }
 
 static int delete_signer(store *s, sqlite3 *db, void *arg)
