@@ -107,6 +107,32 @@ static int schema_version(sqlite3 *db, int64_t *v)
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? QSCD_OK : store_fail(db, "schema version");
 }
 
+/* Schema steps: steps[i] takes a database at version i to version i + 1. */
+static const char *const schema_steps[STORE_SCHEMA_VERSION] = {
+    schema_v1,
+    /* v2: the credential's lifecycle state (store.h, STORE_CRED_*), so that a creation or a
+     * deletion cut short by a crash is found and finished at the next start. */
+    "ALTER TABLE credentials ADD COLUMN state INTEGER NOT NULL DEFAULT 0;",
+};
+
+static int migrate_step(sqlite3 *db, int64_t from)
+{
+    char sql[96];
+    int rc = exec(db, "BEGIN IMMEDIATE");
+
+    snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO meta(key, value) VALUES('schema', %lld)",
+             (long long)from + 1);
+    if (rc == QSCD_OK)
+        rc = exec(db, schema_steps[from]);
+    if (rc == QSCD_OK)
+        rc = exec(db, sql);
+    if (rc == QSCD_OK)
+        rc = exec(db, "COMMIT");
+    else
+        exec(db, "ROLLBACK");
+    return rc;
+}
+
 static int migrate(sqlite3 *db)
 {
     int64_t v = 0;
@@ -120,18 +146,9 @@ static int migrate(sqlite3 *db)
                  STORE_SCHEMA_VERSION);
         return QSCD_ERR_STORE_SCHEMA;
     }
-    if (v == STORE_SCHEMA_VERSION)
-        return QSCD_OK;
-    /* v0 -> v1: the first schema. Later versions add steps here, each in its transaction. */
-    rc = exec(db, "BEGIN IMMEDIATE");
-    if (rc == QSCD_OK)
-        rc = exec(db, schema_v1);
-    if (rc == QSCD_OK)
-        rc = exec(db, "INSERT OR REPLACE INTO meta(key, value) VALUES('schema', 1)");
-    if (rc == QSCD_OK)
-        rc = exec(db, "COMMIT");
-    else
-        exec(db, "ROLLBACK");
+    /* Each step in its own transaction: a crash between two leaves a valid older version. */
+    for (; rc == QSCD_OK && v < STORE_SCHEMA_VERSION; v++)
+        rc = migrate_step(db, v);
     return rc;
 }
 

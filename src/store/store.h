@@ -31,7 +31,7 @@ typedef struct store store;
 
 /* The current schema version; store_open migrates older databases forward and refuses
  * newer ones (QSCD_ERR_STORE_SCHEMA). */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /* Open (creating if needed) the database at path. The ports give the audit chain its hash
  * and seal functions (qscd_port_sha256, qscd_port_seal_mac); they must outlive the store. */
@@ -69,9 +69,18 @@ int store_signer_delete(store *s, const qscd_id *id);
 
 /* ------------------------------------------------------------------------- credentials */
 
+/* A credential's lifecycle (schema 2). The SAM writes the record in state CREATING before it
+ * generates the key and in state DELETING before it destroys it, so that a crash in between
+ * leaves a record that the next start finds and finishes (no key without a record). Only a
+ * READY credential is usable; the SAM presents the others to the core as disabled. */
+#define STORE_CRED_READY    0
+#define STORE_CRED_CREATING 1
+#define STORE_CRED_DELETING 2
+
 typedef struct store_cred {
     sam_cred rec;
     uint8_t backup_capable;
+    uint8_t state;                         /* STORE_CRED_* */
     uint8_t *cert;                         /* DER, owned by the caller of store_cred_get: */
     size_t cert_len;                       /* release with store_cred_free */
 } store_cred;
@@ -86,6 +95,10 @@ int store_cred_set_enabled(store *s, const qscd_id *id, int enabled);
 int store_cred_set_cert(store *s, const qscd_id *id, const uint8_t *der, size_t len,
                         int64_t not_before, int64_t not_after);
 int store_cred_revoke(store *s, const qscd_id *id);
+int store_cred_set_state(store *s, const qscd_id *id, int state);
+/* The ids of every credential in a state (the ones a crash left CREATING or DELETING);
+ * *ids to release with free(). */
+int store_cred_list_state(store *s, int state, qscd_id **ids, size_t *n);
 int store_cred_delete(store *s, const qscd_id *id);
 
 /* Backups known for a credential (the wrapped blobs themselves are handed to the operator,

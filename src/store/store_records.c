@@ -284,22 +284,23 @@ static int bind_cred(sqlite3_stmt *st, const void *arg)
                                : sqlite3_bind_blob(st, 9, in->cert, (int)in->cert_len,
                                                    SQLITE_TRANSIENT)) == SQLITE_OK &&
              sqlite3_bind_int64(st, 10, c->cert_not_before) == SQLITE_OK &&
-             sqlite3_bind_int64(st, 11, c->cert_not_after) == SQLITE_OK;
+             sqlite3_bind_int64(st, 11, c->cert_not_after) == SQLITE_OK &&
+             sqlite3_bind_int(st, 12, in->state) == SQLITE_OK;
     return ok ? QSCD_OK : QSCD_ERR_STORE;
 }
 
 int store_cred_add(store *s, const store_cred *in)
 {
     return write_stmt(s, "INSERT INTO credentials(id, owner, enabled, key_alg, sap, multisign,"
-                         " key_ref, backup_capable, cert, cert_not_before, cert_not_after)"
-                         " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", bind_cred, in, 0);
+                         " key_ref, backup_capable, cert, cert_not_before, cert_not_after, state)"
+                         " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", bind_cred, in, 0);
 }
 
 int store_cred_get(store *s, const qscd_id *id, store_cred *out)
 {
     sqlite3_stmt *st = NULL;
     int rc = read_row(s, "SELECT id, owner, enabled, key_alg, sap, multisign, key_ref,"
-                         " backup_capable, cert, cert_not_before, cert_not_after, cert_revoked"
+                         " backup_capable, cert, cert_not_before, cert_not_after, cert_revoked, state"
                          " FROM credentials WHERE id = ?", id, &st);
     long n;
 
@@ -328,6 +329,7 @@ int store_cred_get(store *s, const qscd_id *id, store_cred *out)
         out->rec.cert_not_before = sqlite3_column_int64(st, 9);
         out->rec.cert_not_after = sqlite3_column_int64(st, 10);
         out->rec.cert_revoked = (uint8_t)sqlite3_column_int(st, 11);
+        out->state = (uint8_t)sqlite3_column_int(st, 12);
     }
     sqlite3_finalize(st);
     if (rc != QSCD_OK)
@@ -342,19 +344,19 @@ void store_cred_free(store_cred *c)
     c->cert_len = 0;
 }
 
-int store_cred_list(store *s, const qscd_id *owner, qscd_id **ids, size_t *n)
+/* Run a query of credential ids (its one parameter bound by bind, if any) into *ids. */
+static int list_ids(store *s, const char *sql, int (*bind)(sqlite3_stmt *, const void *),
+                    const void *arg, qscd_id **ids, size_t *n)
 {
     sqlite3 *db = store_reader(s);
     sqlite3_stmt *st = NULL;
-    int rc = store_prepare(db, &st, owner != NULL
-                                        ? "SELECT id FROM credentials WHERE owner = ? ORDER BY id"
-                                        : "SELECT id FROM credentials ORDER BY id"), step;
+    int rc = store_prepare(db, &st, sql), step = SQLITE_DONE;
     size_t cap = 0;
 
     *ids = NULL;
     *n = 0;
-    if (rc == QSCD_OK && owner != NULL)
-        rc = bind_id(st, 1, owner);
+    if (rc == QSCD_OK && bind != NULL)
+        rc = bind(st, arg);
     while (rc == QSCD_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
         if (*n == cap) {
             qscd_id *p = realloc(*ids, (cap = cap ? 2 * cap : 8) * sizeof **ids);
@@ -375,6 +377,32 @@ int store_cred_list(store *s, const qscd_id *owner, qscd_id **ids, size_t *n)
         *n = 0;
     }
     return rc;
+}
+
+int store_cred_list(store *s, const qscd_id *owner, qscd_id **ids, size_t *n)
+{
+    if (owner == NULL)
+        return list_ids(s, "SELECT id FROM credentials ORDER BY id", NULL, NULL, ids, n);
+    return list_ids(s, "SELECT id FROM credentials WHERE owner = ? ORDER BY id", bind_one_id,
+                    owner, ids, n);
+}
+
+static int bind_one_int(sqlite3_stmt *st, const void *arg)
+{
+    return sqlite3_bind_int(st, 1, *(const int *)arg) == SQLITE_OK ? QSCD_OK : QSCD_ERR_STORE;
+}
+
+int store_cred_list_state(store *s, int state, qscd_id **ids, size_t *n)
+{
+    return list_ids(s, "SELECT id FROM credentials WHERE state = ? ORDER BY id", bind_one_int,
+                    &state, ids, n);
+}
+
+int store_cred_set_state(store *s, const qscd_id *id, int state)
+{
+    auth_args x = { id, state, 0, 0 };
+
+    return write_stmt(s, "UPDATE credentials SET state = ?1 WHERE id = ?2", bind_int_id, &x, 1);
 }
 
 int store_cred_set_enabled(store *s, const qscd_id *id, int enabled)

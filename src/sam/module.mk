@@ -1,0 +1,12 @@
+# SPDX-License-Identifier: Apache-2.0
+# The SAM service (src/sam/, libqscdsam.a): the shell around the verified core that `qscd sam`
+# runs. It links the adapter, the store, OpenSSL (certificates, device signatures) and
+# libargon2 (PIN and password verifiers).
+
+SAM_SRCS := $(sort $(wildcard src/sam/*.c))
+LIB_SAM  := $(BUILD)/lib/libqscdsam.a
+LIBS     += $(LIB_SAM)
+MODULE_CPPFLAGS += -Isrc/sam
+LDLIBS_ALL += -largon2 -lcrypto
+
+$(LIB_SAM): $(call obj_of,$(SAM_SRCS))

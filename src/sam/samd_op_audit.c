@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The auditor's operations (spec/sam-protocol.md §3, ops 50-51): reading the audit log and
+ * verifying its hash chain and seals (the walk of the verified core, store_audit_verify).
+ */
+#include "samd_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define EXPORT_MAX 1000
+
+static void put_record(scbor_enc *e, const store_audit_row *row)
+{
+    const sam_event *ev = &row->ev;
+    const char *peer = scbor_utf8_valid((const uint8_t *)row->meta.peer, strlen(row->meta.peer))
+                           ? row->meta.peer : "?";
+
+    scbor_put_map(e, 14);
+    scbor_put_uint(e, 1);
+    scbor_put_uint(e, row->seq);
+    scbor_put_uint(e, 2);
+    scbor_put_int(e, ev->time);
+    scbor_put_uint(e, 3);
+    scbor_put_int(e, ev->op);
+    scbor_put_uint(e, 4);
+    scbor_put_int(e, ev->role);
+    scbor_put_uint(e, 5);
+    scbor_put_bstr(e, ev->actor.b, ev->actor.len <= QSCD_ID_MAX ? ev->actor.len : 0);
+    scbor_put_uint(e, 6);
+    scbor_put_bstr(e, ev->cred.b, ev->cred.len <= QSCD_ID_MAX ? ev->cred.len : 0);
+    scbor_put_uint(e, 7);
+    scbor_put_int(e, ev->outcome);
+    scbor_put_uint(e, 8);
+    scbor_put_bstr(e, ev->token_id, ev->has_token ? QSCD_TOKEN_ID_LEN : 0);
+    scbor_put_uint(e, 9);
+    scbor_put_int(e, ev->hash_alg);
+    scbor_put_uint(e, 10);
+    scbor_put_uint(e, ev->count);
+    scbor_put_uint(e, 11);
+    scbor_put_bstr(e, ev->first_hash,
+                   ev->first_hash_len <= QSCD_MAX_DIGEST ? ev->first_hash_len : 0);
+    scbor_put_uint(e, 12);
+    scbor_put_bstr(e, row->meta.request_id, row->meta.request_id_len);
+    scbor_put_uint(e, 13);
+    scbor_put_tstr(e, (const uint8_t *)peer, strlen(peer));
+    scbor_put_uint(e, 14);
+    scbor_put_bstr(e, row->link, AUDIT_HASH_LEN);
+}
+
+int samd_op_audit_export(samd_req *r)
+{
+    store_audit_row *rows = NULL;
+    uint64_t from = 0, count = 0;
+    size_t n = 0;
+    int rc = samd_param_uint(r, 1, 0, INT64_MAX, &from);
+
+    if (rc == QSCD_OK)
+        rc = samd_param_uint(r, 2, 1, EXPORT_MAX, &count);
+    if (rc == QSCD_OK)
+        rc = store_audit_read(r->d->db, from, (size_t)count, &rows, &n);
+    if (rc == QSCD_OK) {
+        scbor_put_map(r->res, 1);
+        scbor_put_uint(r->res, 1);
+        scbor_put_array(r->res, n);
+        for (size_t i = 0; i < n; i++)
+            put_record(r->res, &rows[i]);
+        r->ev.count = (uint32_t)n;
+    }
+    free(rows);
+    return rc;
+}
+
+/* A broken log is a successful verification with a finding: the answer names the first
+ * record (or seal) that does not verify and why. */
+int samd_op_audit_verify(samd_req *r)
+{
+    uint64_t records = 0, seals = 0, first_bad = UINT64_MAX;
+    int rc = store_audit_verify(r->d->db, &records, &seals, &first_bad);
+    int broken = rc == QSCD_ERR_AUDIT_CHAIN || rc == QSCD_ERR_AUDIT_SEAL ||
+                 rc == QSCD_ERR_AUDIT_MISSING || rc == QSCD_ERR_AUDIT_RECORD;
+
+    if (rc != QSCD_OK && !broken)
+        return rc;
+    scbor_put_map(r->res, broken ? 4 : 2);
+    scbor_put_uint(r->res, 1);
+    scbor_put_uint(r->res, records);
+    scbor_put_uint(r->res, 2);
+    scbor_put_uint(r->res, seals);
+    if (broken) {
+        scbor_put_uint(r->res, 3);
+        scbor_put_uint(r->res, first_bad);
+        scbor_put_uint(r->res, 4);
+        scbor_put_uint(r->res, (uint64_t)rc);
+    }
+    r->ev.count = (uint32_t)records;
+    return QSCD_OK;
+}
