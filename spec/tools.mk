@@ -11,6 +11,7 @@ DEB_PACKAGES := \
   libssl-dev openssl libcbor-dev libcunit1-dev gcovr valgrind \
   clang libclang-rt-14-dev \
   libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev sqlite3 libargon2-dev \
+  faketime \
   chromium
 
 # Versions seen when the committed baselines were made (informative; Debian pins the rest).

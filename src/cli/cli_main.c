@@ -66,8 +66,11 @@ int cli_ca(int argc, char **argv)
     const char *dir = NULL, *name = "qscd test CA";
     int days = 3650, force = 0;
 
-    if (argc < 1 || strcmp(argv[0], "init") != 0 || (argc > 1 && strcmp(argv[1], "--help") == 0)) {
-        FILE *f = argc > 1 && strcmp(argv[1], "--help") == 0 ? stdout : stderr;
+    bool help = (argc > 0 && strcmp(argv[0], "--help") == 0) ||
+                (argc > 1 && strcmp(argv[1], "--help") == 0);
+
+    if (argc < 1 || strcmp(argv[0], "init") != 0 || help) {
+        FILE *f = help ? stdout : stderr;
         fprintf(f, "usage: qscd ca init --dir DIR [--name CN] [--days N] [--force]\n\n"
                    "Makes a TEST CA in DIR: ca.pem and ca-key.pem (EC P-256, a software key in a\n"
                    "file marked TEST ONLY). Point the SAM's ca_cert and ca_key at them. Existing\n"

@@ -10,3 +10,9 @@ MODULE_CPPFLAGS += -Isrc/sam
 LDLIBS_ALL += -largon2 -lcrypto
 
 $(LIB_SAM): $(call obj_of,$(SAM_SRCS))
+
+# The integration tests (conformance/unit/test_samd*.c) start this binary on throw-away tokens
+# made by `qscd sam --init` under build/it-<variant>/.
+export QSCD_BIN    = $(abspath $(BIN)/qscd)
+export QSCD_IT_DIR = $(abspath $(BUILD_ROOT)/it-$(VARIANT))
+unit-run: $(BIN)/qscd

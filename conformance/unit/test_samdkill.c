@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The SAM killed with SIGKILL at random points (a fixed seed, printed, so a failure replays):
+ * of a signing loop, twelve times, and of credential creations. After each restart: the
+ * audit chain verifies; every signature a client received has its audit record; no SAD token
+ * gave more signatures than its count, before and after the kill; the failure counters were
+ * kept (the fifth acknowledged failure across the kills locks the signer); and a half-made
+ * credential left neither a record nor a key without the other (recovered and audited).
+ */
+#include "unit.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "qscd_err.h"
+#include "sam_roles.h"
+#include "sam_types.h"
+#include "util_samd.h"
+
+#define KILLS 12
+#define NUMSIG 3
+#define MAX_TOKENS 4096
+#define SEED 20261127u
+
+static it_sam T;
+static const char *why_not;
+static EVP_PKEY *kim_dev, *lou_dev;
+static uint8_t *kim_cert;
+static size_t kim_cert_len;
+
+#define NEED_SAM() do { if (why_not != NULL) UNIT_SKIP("%s", why_not); } while (0)
+
+static int setup(void)
+{
+    why_not = it_unavailable();
+    if (why_not != NULL)
+        return 0;
+    if (it_init(&T, "samdkill", NULL) != 0 || it_start(&T, NULL) != 0) {
+        why_not = "the SAM did not start (see build/it-*/samdkill.log)";
+        return 0;
+    }
+    if (it_enrol(&T, "kim", "kim-pin-1") != 0 || it_enrol(&T, "lou", "lou-pin-2") != 0 ||
+        (kim_dev = it_device_enrol(&T, "kim")) == NULL ||
+        (lou_dev = it_device_enrol(&T, "lou")) == NULL ||
+        it_cred(&T, "kim", "k-1", SAM_KEY_EC_P256, SAM_SAP_SIC, NUMSIG, false) != 0 ||
+        it_cred(&T, "lou", "l-1", SAM_KEY_EC_P256, SAM_SAP_SIC, 1, false) != 0 ||
+        (kim_cert = it_cert(&T, "kim", "k-1", &kim_cert_len)) == NULL || it_audit_count(&T) == 0)
+        why_not = "the signers could not be set up";
+    return 0;
+}
+
+static int cleanup(void)
+{
+    EVP_PKEY_free(kim_dev);
+    EVP_PKEY_free(lou_dev);
+    free(kim_cert);
+    if (T.pid > 0 && it_stop(&T) != 0)
+        return -1;
+    return 0;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+    nanosleep(&ts, NULL);
+}
+
+/* --------------------------------------------------------------- the signing loop */
+
+typedef struct token {
+    uint8_t bytes[4096];
+    size_t len;
+    uint8_t id[16];
+    uint8_t h[NUMSIG][32];
+    int received;               /* signatures the client got (each verified) */
+} token;
+
+static token tokens[MAX_TOKENS];
+static int ntokens;
+static int bad_signatures;
+static volatile int stop_loop;
+
+/* Authorise three digests, sign them one by one, until the SAM goes away. */
+static void *signing_loop(void *arg)
+{
+    int round = *(int *)arg;
+    uint8_t sig[1][512];
+    size_t sl[1];
+
+    for (int k = 0; !stop_loop && ntokens < MAX_TOKENS; k++) {
+        token *t = &tokens[ntokens];
+        char text[64];
+        uint8_t hs[NUMSIG * 32];
+        memset(t, 0, sizeof *t);
+        for (int j = 0; j < NUMSIG; j++) {
+            snprintf(text, sizeof text, "round %d token %d hash %d", round, k, j);
+            it_sha256(text, t->h[j]);
+            memcpy(hs + 32 * j, t->h[j], 32);
+        }
+        if (it_authz_sic(&T, "kim", "k-1", "kim-pin-1", kim_dev, NUMSIG, hs, NUMSIG, t->bytes,
+                         &t->len) != 0)
+            break;
+        it_token_id(t->bytes, t->len, t->id);
+        ntokens++;
+        for (int j = 0; j < NUMSIG; j++) {
+            if (it_sign(&T, "kim", "k-1", t->bytes, t->len, SAM_SIGN_ECDSA, t->h[j], 1, sig, sl) != 0)
+                return NULL;
+            t->received++;
+            bad_signatures += !it_verify(kim_cert, kim_cert_len, SAM_SIGN_ECDSA, t->h[j], sig[0], sl[0]);
+        }
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------- after a restart */
+
+typedef struct audit_view {
+    int signed_ok[MAX_TOKENS];  /* successful signature events per token */
+    bool found[MAX_TOKENS][NUMSIG];
+} audit_view;
+
+static audit_view view;
+
+/* Walk the whole log: successful sign events, by token and first hash. */
+static int read_log(void)
+{
+    uint64_t from = 0, count = 1000;
+
+    memset(&view, 0, sizeof view);
+    while (count == 1000) {
+        samc_resp r;
+        it_p p;
+        size_t off = 0, map = 0;
+        itp_map(&p, 2);
+        itp_uint(&p, 1, from);
+        itp_uint(&p, 2, 1000);
+        if (it_call(&T, SAM_ROLE_AUDITOR, "aud", "aud-password", SAMC_AUDIT_EXPORT, &p, &r) != 0 ||
+            samc_get_array(&r, 1, &count, &off) != 0) {
+            samc_resp_free(&r);
+            return -1;
+        }
+        for (uint64_t i = 0; i < count && samc_next_map(&r, &off, &map) == 0; i++) {
+            const uint8_t *tid = NULL, *fh = NULL;
+            size_t tn = 0, fn = 0;
+            int64_t op = -1, outcome = -1, n = 0;
+            samc_map_int(&r, map, 3, &op);
+            samc_map_int(&r, map, 7, &outcome);
+            samc_map_int(&r, map, 10, &n);
+            samc_map_bstr(&r, map, 8, &tid, &tn);
+            samc_map_bstr(&r, map, 11, &fh, &fn);
+            for (int t = 0; op == 2 && outcome == 0 && tn == 16 && t < ntokens; t++) {
+                if (memcmp(tokens[t].id, tid, 16) != 0)
+                    continue;
+                view.signed_ok[t] += (int)n;
+                for (int j = 0; j < NUMSIG; j++)
+                    view.found[t][j] |= fn == 32 && memcmp(tokens[t].h[j], fh, 32) == 0;
+            }
+        }
+        from += count;
+        samc_resp_free(&r);
+    }
+    return 0;
+}
+
+static bool chain_intact(void)
+{
+    samc_resp r;
+    uint64_t bad;
+    bool ok = it_call(&T, SAM_ROLE_AUDITOR, "aud", "aud-password", SAMC_AUDIT_VERIFY, NULL, &r) == 0 &&
+              samc_get_uint(&r, 3, &bad) == QSCD_ERR_NOT_FOUND;
+
+    samc_resp_free(&r);
+    return ok;
+}
+
+/* Every received signature is in the log (durable before it was handed out); no token gives
+ * more than NUMSIG signatures: the ones logged before the kill plus any made afterwards. */
+static void check_tokens(int first, int *received, int *extra)
+{
+    uint8_t sig[1][512];
+    size_t sl[1];
+
+    for (int t = first; t < ntokens; t++) {
+        int more = 0;
+        for (int j = 0; j < NUMSIG; j++) {
+            if (j < tokens[t].received)
+                CU_ASSERT(view.found[t][j]); /* received, therefore audited */
+            if (it_sign(&T, "kim", "k-1", tokens[t].bytes, tokens[t].len, SAM_SIGN_ECDSA,
+                        tokens[t].h[j], 1, sig, sl) == 0)
+                more++;
+        }
+        CU_ASSERT(tokens[t].received <= view.signed_ok[t]);
+        CU_ASSERT(view.signed_ok[t] + more <= NUMSIG); /* CSC 11.9 across the crash */
+        *received += tokens[t].received;
+        *extra += more;
+    }
+}
+
+static int lou_try(const char *pin)
+{
+    uint8_t h[32], tok[4096];
+    size_t tl;
+
+    it_sha256("lou", h);
+    return it_authz_sic(&T, "lou", "l-1", pin, lou_dev, 1, h, 1, tok, &tl);
+}
+
+/* SIGKILL during the signing loop, KILLS times. */
+static void test_SIGKILL_signing_loop(void)
+{
+    unsigned seed = SEED;
+    int failures = 0, total_received = 0, total_extra = 0;
+
+    NEED_SAM();
+    printf("(seed %u) ", SEED);
+    for (int round = 1; round <= KILLS; round++) {
+        pthread_t th;
+        int first = ntokens, received = 0, extra = 0;
+        /* one acknowledged failure of lou per round: the count must survive the kills */
+        CU_ASSERT_EQUAL(lou_try("not-lou"), QSCD_ERR_AUTH_FAILED);
+        failures++;
+        stop_loop = 0;
+        pthread_create(&th, NULL, signing_loop, &round);
+        sleep_ms(30 + rand_r(&seed) % 470);
+        it_kill(&T);
+        stop_loop = 1;
+        pthread_join(th, NULL);
+        CU_ASSERT_EQUAL_FATAL(it_start(&T, NULL), 0);
+        CU_ASSERT(chain_intact());
+        CU_ASSERT_EQUAL_FATAL(read_log(), 0);
+        check_tokens(first, &received, &extra);
+        total_received += received;
+        total_extra += extra;
+        if (failures == 5) {
+            CU_ASSERT_EQUAL(lou_try("lou-pin-2"), QSCD_ERR_AUTH_LOCKED); /* SRC_SA.2.2 */
+            it_p p;
+            itp_map(&p, 1);
+            itp_id(&p, 1, "lou");
+            CU_ASSERT_EQUAL(it_so(&T, SAMC_SIGNER_UNLOCK, &p, NULL), 0);
+            CU_ASSERT_EQUAL(lou_try("lou-pin-2"), 0);
+            failures = 0;
+        }
+    }
+    CU_ASSERT_EQUAL(bad_signatures, 0);
+    CU_ASSERT(total_received > 0); /* the loop signed before being cut */
+    printf("(%d tokens, %d signatures received, %d more after restarts) ", ntokens,
+           total_received, total_extra);
+}
+
+/* ---------------------------------------------------- half-made credentials */
+
+static long count_privkeys(void)
+{
+    char cmd[1500], pin[64] = "", line[256];
+    long n = 0;
+    FILE *f;
+
+    snprintf(cmd, sizeof cmd, "%s/hsm/user.pin", T.dir);
+    f = fopen(cmd, "r");
+    if (f == NULL || fgets(pin, sizeof pin, f) == NULL)
+        pin[0] = '\0';
+    if (f != NULL)
+        fclose(f);
+    snprintf(cmd, sizeof cmd, "SOFTHSM2_CONF='%s/hsm/softhsm2.conf' pkcs11-tool --module "
+             "/usr/lib/softhsm/libsofthsm2.so --token-label qscd-sam --login --pin '%s' "
+             "--list-objects --type privkey 2>/dev/null", T.dir, pin);
+    f = popen(cmd, "r");
+    while (f != NULL && fgets(line, sizeof line, f) != NULL)
+        n += strncmp(line, "Private Key Object", 18) == 0;
+    if (f == NULL || pclose(f) != 0)
+        return -1;
+    return n;
+}
+
+static long count_creds(void)
+{
+    char cmd[900];
+    long n = -1;
+    FILE *f;
+
+    snprintf(cmd, sizeof cmd, "sqlite3 '%s/sam.db' 'SELECT count(*) FROM credentials'", T.dir);
+    f = popen(cmd, "r");
+    if (f != NULL && fscanf(f, "%ld", &n) != 1)
+        n = -1;
+    if (f != NULL)
+        pclose(f);
+    return n;
+}
+
+typedef struct create_arg {
+    char cred[16];
+    int alg;
+} create_arg;
+
+static void *create(void *p)
+{
+    create_arg *a = p;
+
+    it_cred(&T, "kim", a->cred, a->alg, SAM_SAP_SIC, 1, false);
+    return NULL;
+}
+
+/* SIGKILL during credential creations (an RSA-4096 generation, and P-256 ones at random
+ * moments): after the restart every credential is whole (usable, certified) or gone, and
+ * the module holds exactly one private key per credential record. */
+static void test_SIGKILL_half_created_credential(void)
+{
+    unsigned seed = SEED + 1;
+
+    NEED_SAM();
+    if (access("/usr/bin/pkcs11-tool", X_OK) != 0 || access("/usr/bin/sqlite3", X_OK) != 0)
+        UNIT_SKIP("pkcs11-tool (opensc) or sqlite3 is not installed: keys cannot be counted");
+    for (int i = 0; i < 6; i++) {
+        create_arg a;
+        pthread_t th;
+        size_t len = 0;
+        uint8_t *cert;
+        snprintf(a.cred, sizeof a.cred, "half-%d", i);
+        a.alg = i == 0 ? SAM_KEY_RSA_4096 : SAM_KEY_EC_P256;
+        pthread_create(&th, NULL, create, &a);
+        sleep_ms(i == 0 ? 300 : (long)(rand_r(&seed) % 60));
+        it_kill(&T);
+        pthread_join(th, NULL);
+        CU_ASSERT_EQUAL_FATAL(it_start(&T, NULL), 0); /* recovery runs here */
+        cert = it_cert(&T, "kim", a.cred, &len);
+        if (cert != NULL) { /* made whole before the kill: usable */
+            uint8_t h[32], tok[4096], sig[1][512];
+            size_t tl = 0, sl[1];
+            it_sha256(a.cred, h);
+            CU_ASSERT(it_authz_sic(&T, "kim", a.cred, "kim-pin-1", kim_dev, 1, h, 1, tok, &tl) == 0 &&
+                      it_sign(&T, "kim", a.cred, tok, tl, SAM_SIGN_ECDSA, h, 1, sig, sl) == 0 &&
+                      it_verify(cert, len, SAM_SIGN_ECDSA, h, sig[0], sl[0]));
+            free(cert);
+        }
+        CU_ASSERT_EQUAL_FATAL(it_stop(&T), 0);
+        CU_ASSERT_EQUAL(count_privkeys(), count_creds()); /* no key without a record */
+        CU_ASSERT_EQUAL_FATAL(it_start(&T, NULL), 0);
+    }
+    CU_ASSERT(chain_intact());
+}
+
+UNIT_SUITE(samdkill)
+{
+    static const unit_test tests[] = {
+        { "SIGKILL_signing_loop", test_SIGKILL_signing_loop },
+        { "SIGKILL_half_created_credential", test_SIGKILL_half_created_credential },
+        { NULL, NULL },
+    };
+    return unit_add_suite("samdkill", setup, cleanup, tests);
+}
