@@ -293,7 +293,7 @@ static long count_creds(void)
 }
 
 typedef struct create_arg {
-    char cred[16];
+    char cred[24];
     int alg;
 } create_arg;
 

@@ -108,7 +108,7 @@ static void test_cred_records_and_backups(void)
     c.rec.key_ref_len = 4;
     memcpy(c.rec.key_ref, "k001", 4);
     for (int i = 0; i < 3; i++) {
-        char id[16];
+        char id[24];
         snprintf(id, sizeof id, "cred-%d", i);
         c.rec.id = world_id(id);
         CU_ASSERT_EQUAL(store_cred_add(s, &c), QSCD_OK);
@@ -321,6 +321,52 @@ static void test_SRG_AA_7_audit_forged_seal_detected(void)
     store_close(s);
 }
 
+/* Schema 2: a credential's lifecycle state, listed by state, kept across a reopen; a
+ * database of schema 1 is migrated forward with its records (their state READY). */
+static void test_cred_state_and_migration(void)
+{
+    store *s = fresh("state");
+    store_signer in;
+    store_cred c, got;
+    qscd_id *ids = NULL, a = world_id("a-1"), b = world_id("b-1");
+    size_t n = 0;
+
+    memset(&in, 0, sizeof in);
+    in.rec.id = world_id("alice");
+    CU_ASSERT_EQUAL_FATAL(store_signer_add(s, &in), QSCD_OK);
+    memset(&c, 0, sizeof c);
+    c.rec.owner = in.rec.id;
+    c.rec.key_ref_len = 2;
+    c.rec.id = a;
+    c.state = STORE_CRED_CREATING;
+    CU_ASSERT_EQUAL(store_cred_add(s, &c), QSCD_OK);
+    c.rec.id = b;
+    c.state = STORE_CRED_READY;
+    CU_ASSERT_EQUAL(store_cred_add(s, &c), QSCD_OK);
+    CU_ASSERT_EQUAL(store_cred_list_state(s, STORE_CRED_CREATING, &ids, &n), QSCD_OK);
+    CU_ASSERT(n == 1 && ids[0].len == 3 && memcmp(ids[0].b, "a-1", 3) == 0);
+    free(ids);
+    CU_ASSERT_EQUAL(store_cred_set_state(s, &b, STORE_CRED_DELETING), QSCD_OK);
+    CU_ASSERT_EQUAL(store_cred_set_state(s, &in.rec.id, STORE_CRED_READY), QSCD_ERR_NOT_FOUND);
+    store_close(s);
+    CU_ASSERT_EQUAL_FATAL(store_open(path, &W.ports, &s), QSCD_OK);
+    CU_ASSERT(store_cred_get(s, &b, &got) == QSCD_OK && got.state == STORE_CRED_DELETING);
+    store_cred_free(&got);
+    store_close(s);
+    /* back to schema 1 by hand: no state column, version 1 */
+    sql("CREATE TABLE c1 AS SELECT id, owner, enabled, key_alg, sap, multisign, key_ref,"
+        " backup_capable, cert, cert_not_before, cert_not_after, cert_revoked FROM credentials;"
+        "DROP TABLE credentials; ALTER TABLE c1 RENAME TO credentials;"
+        "UPDATE meta SET value = 1 WHERE key = 'schema'");
+    CU_ASSERT_EQUAL_FATAL(store_open(path, &W.ports, &s), QSCD_OK);
+    CU_ASSERT(store_cred_get(s, &b, &got) == QSCD_OK && got.state == STORE_CRED_READY);
+    store_cred_free(&got);
+    CU_ASSERT_EQUAL(store_cred_list_state(s, STORE_CRED_READY, &ids, &n), QSCD_OK);
+    CU_ASSERT_EQUAL(n, 2);
+    free(ids);
+    store_close(s);
+}
+
 static void test_schema_newer_refused(void)
 {
     store *s = fresh("schema");
@@ -343,6 +389,7 @@ UNIT_SUITE(store)
         { "SRG_AA_7_audit_tail_truncation_detected", test_SRG_AA_7_audit_tail_truncation_detected },
         { "SRG_AA_7_audit_insert_and_reorder_detected", test_SRG_AA_7_audit_insert_and_reorder_detected },
         { "SRG_AA_7_audit_forged_seal_detected", test_SRG_AA_7_audit_forged_seal_detected },
+        { "cred_state_and_migration", test_cred_state_and_migration },
         { "schema_newer_refused", test_schema_newer_refused },
         { NULL, NULL },
     };
