@@ -24,6 +24,7 @@
 #include "otp.h"
 #include "qscd_err.h"
 #include "sam_types.h"
+#include "util_world.h"
 
 #define FAKETIME_LIB "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
 
@@ -59,6 +60,7 @@ int it_init(it_sam *t, const char *name, const char *extra)
     snprintf(t->log, sizeof t->log, "%s.log", t->dir);
     snprintf(t->sock, sizeof t->sock, "%s/qscd-it-%d-%s.sock", tmp, (int)getpid(), name);
     snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", t->dir, getenv("QSCD_IT_DIR"));
+    unlink(t->log);
     if (system(cmd) != 0 || (f = fopen(t->conf, "w")) == NULL)
         return -1;
     /* Argon2id at its cheapest: the tests make hundreds of verifications. */
@@ -536,57 +538,8 @@ size_t it_assertion(EVP_PKEY *key, const uint8_t ch[32], const char *cred, uint3
                     int hash_alg, const uint8_t *h, size_t dlen, size_t n, uint8_t *out,
                     size_t cap)
 {
-    uint8_t payload[2700], prot[16], tbs[2800], dgst[32], der[80], rs[64];
-    size_t plen, prot_len = 0, sl = sizeof der;
-    const uint8_t *q = der;
-    EVP_PKEY_CTX *pc;
-    ECDSA_SIG *sig;
-    scbor_enc e;
-
-    scbor_enc_init(&e, payload, sizeof payload);
-    scbor_put_map(&e, 6);
-    scbor_put_uint(&e, 1);
-    scbor_put_uint(&e, 1);
-    scbor_put_uint(&e, 2);
-    scbor_put_bstr(&e, ch, 32);
-    scbor_put_uint(&e, 3);
-    scbor_put_bstr(&e, (const uint8_t *)cred, strlen(cred));
-    scbor_put_uint(&e, 4);
-    scbor_put_uint(&e, numsig);
-    scbor_put_uint(&e, 5);
-    scbor_put_uint(&e, (uint64_t)hash_alg);
-    scbor_put_uint(&e, 6);
-    scbor_put_array(&e, n);
-    for (size_t j = 0; j < n; j++)
-        scbor_put_bstr(&e, h + j * dlen, dlen);
-    plen = e.len;
-    if (cose_protected_header(COSE_ALG_ES256, prot, sizeof prot, &prot_len) != QSCD_OK)
-        return 0;
-    scbor_enc_init(&e, tbs, sizeof tbs);
-    scbor_put_array(&e, 4);
-    scbor_put_tstr(&e, (const uint8_t *)"Signature1", 10);
-    scbor_put_bstr(&e, prot, prot_len);
-    scbor_put_bstr(&e, (const uint8_t *)"", 0);
-    scbor_put_bstr(&e, payload, plen);
-    SHA256(tbs, e.len, dgst);
-    pc = EVP_PKEY_CTX_new(key, NULL);
-    if (pc == NULL || EVP_PKEY_sign_init(pc) != 1 || EVP_PKEY_sign(pc, der, &sl, dgst, 32) != 1) {
-        EVP_PKEY_CTX_free(pc);
-        return 0;
-    }
-    EVP_PKEY_CTX_free(pc);
-    sig = d2i_ECDSA_SIG(NULL, &q, (long)sl);
-    BN_bn2binpad(ECDSA_SIG_get0_r(sig), rs, 32);
-    BN_bn2binpad(ECDSA_SIG_get0_s(sig), rs + 32, 32);
-    ECDSA_SIG_free(sig);
-    scbor_enc_init(&e, out, cap);
-    scbor_put_tag(&e, COSE_TAG_SIGN1);
-    scbor_put_array(&e, 4);
-    scbor_put_bstr(&e, prot, prot_len);
-    scbor_put_map(&e, 0);
-    scbor_put_bstr(&e, payload, plen);
-    scbor_put_bstr(&e, rs, 64);
-    return e.err == QSCD_OK ? e.len : 0;
+    return world_sic_assertion(key, ch, (const uint8_t *)cred, strlen(cred), numsig, hash_alg, h,
+                               dlen, n, out, cap);
 }
 
 size_t it_ca_issue(it_sam *t, EVP_PKEY *key, X509_NAME *subject, long nb, long na,

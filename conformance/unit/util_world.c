@@ -371,20 +371,17 @@ void world_challenge(world *w, const char *signer, uint8_t *ch)
     }
 }
 
-size_t world_assertion(world *w, const char *signer, const uint8_t *ch, const sam_authz_req *req,
-                       EVP_PKEY *wrong_key, uint8_t *out, size_t cap)
+size_t world_sic_assertion(EVP_PKEY *key, const uint8_t *ch, const uint8_t *cred,
+                           size_t cred_len, uint32_t numsig, int hash_alg, const uint8_t *h,
+                           size_t stride, size_t n, uint8_t *out, size_t cap)
 {
-    qscd_id sid = world_id(signer);
-    world_signer *s = find_signer(w, &sid);
     uint8_t payload[2600], prot[16], tbs[2700], dgst[32], der[80], rs[64];
-    size_t dlen = qscd_hash_digest_len(req->hash_alg), plen, tlen = 0, out_len = 0, sl = sizeof der;
+    size_t dlen = qscd_hash_digest_len(hash_alg), plen, prot_len = 0, sl = sizeof der;
     scbor_enc e;
     EVP_PKEY_CTX *pc;
     const unsigned char *q = der;
     ECDSA_SIG *sig;
 
-    if (s == NULL)
-        return 0;
     scbor_enc_init(&e, payload, sizeof payload);
     scbor_put_map(&e, 6);
     scbor_put_uint(&e, 1);
@@ -392,18 +389,17 @@ size_t world_assertion(world *w, const char *signer, const uint8_t *ch, const sa
     scbor_put_uint(&e, 2);
     scbor_put_bstr(&e, ch, SAM_CHALLENGE_LEN);
     scbor_put_uint(&e, 3);
-    scbor_put_bstr(&e, req->cred.b, req->cred.len);
+    scbor_put_bstr(&e, cred, cred_len);
     scbor_put_uint(&e, 4);
-    scbor_put_uint(&e, req->num_signatures);
+    scbor_put_uint(&e, numsig);
     scbor_put_uint(&e, 5);
-    scbor_put_uint(&e, (uint64_t)req->hash_alg);
+    scbor_put_uint(&e, (uint64_t)hash_alg);
     scbor_put_uint(&e, 6);
-    scbor_put_array(&e, req->nhashes);
-    for (size_t j = 0; j < req->nhashes; j++)
-        scbor_put_bstr(&e, &req->hashes[j * QSCD_MAX_DIGEST], dlen);
+    scbor_put_array(&e, n);
+    for (size_t j = 0; j < n; j++)
+        scbor_put_bstr(&e, &h[j * stride], dlen);
     plen = e.len;
     /* Sig_structure = ["Signature1", protected, h'', payload] */
-    size_t prot_len = 0;
     if (cose_protected_header(COSE_ALG_ES256, prot, sizeof prot, &prot_len) != QSCD_OK)
         return 0;
     scbor_enc_init(&e, tbs, sizeof tbs);
@@ -412,9 +408,8 @@ size_t world_assertion(world *w, const char *signer, const uint8_t *ch, const sa
     scbor_put_bstr(&e, prot, prot_len);
     scbor_put_bstr(&e, (const uint8_t *)"", 0);
     scbor_put_bstr(&e, payload, plen);
-    tlen = e.len;
-    SHA256(tbs, tlen, dgst);
-    pc = EVP_PKEY_CTX_new(wrong_key != NULL ? wrong_key : s->device, NULL);
+    SHA256(tbs, e.len, dgst);
+    pc = EVP_PKEY_CTX_new(key, NULL);
     if (pc == NULL || EVP_PKEY_sign_init(pc) != 1 || EVP_PKEY_sign(pc, der, &sl, dgst, 32) != 1) {
         EVP_PKEY_CTX_free(pc);
         return 0;
@@ -432,8 +427,20 @@ size_t world_assertion(world *w, const char *signer, const uint8_t *ch, const sa
     scbor_put_map(&e, 0);
     scbor_put_bstr(&e, payload, plen);
     scbor_put_bstr(&e, rs, 64);
-    out_len = e.err == QSCD_OK ? e.len : 0;
-    return out_len;
+    return e.err == QSCD_OK ? e.len : 0;
+}
+
+size_t world_assertion(world *w, const char *signer, const uint8_t *ch, const sam_authz_req *req,
+                       EVP_PKEY *wrong_key, uint8_t *out, size_t cap)
+{
+    qscd_id sid = world_id(signer);
+    world_signer *s = find_signer(w, &sid);
+
+    if (s == NULL)
+        return 0;
+    return world_sic_assertion(wrong_key != NULL ? wrong_key : s->device, ch, req->cred.b,
+                               req->cred.len, req->num_signatures, req->hash_alg, req->hashes,
+                               QSCD_MAX_DIGEST, req->nhashes, out, cap);
 }
 
 int world_verify(world *w, const char *cred, int hash_alg, const uint8_t *digest,

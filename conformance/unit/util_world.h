@@ -60,6 +60,10 @@ void world_challenge(world *w, const char *signer, uint8_t *ch);
 /* A SIC assertion for req by the signer's device key (or by `wrong_key` when not NULL). */
 size_t world_assertion(world *w, const char *signer, const uint8_t *ch, const sam_authz_req *req,
                        EVP_PKEY *wrong_key, uint8_t *out, size_t cap);
+/* A SIC assertion (spec/sap.md §3) by key: digest j at h + j * stride, of hash_alg's length. */
+size_t world_sic_assertion(EVP_PKEY *key, const uint8_t *ch, const uint8_t *cred,
+                           size_t cred_len, uint32_t numsig, int hash_alg, const uint8_t *h,
+                           size_t stride, size_t n, uint8_t *out, size_t cap);
 /* Verify a DER ECDSA signature over digest with the credential's key. */
 int world_verify(world *w, const char *cred, int hash_alg, const uint8_t *digest,
                  const uint8_t *sig, size_t sig_len);

@@ -5,6 +5,7 @@
  * TEST ONLY: good for demonstrations and conformance runs, never for qualified certificates.
  */
 #include "samd.h"
+#include "samd_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,19 +20,6 @@
 #include <unistd.h>
 
 #define TEST_MARK "# qscd TEST CA key: for tests and demonstrations only, never for production\n"
-
-static int ext(X509 *x, int nid, const char *value)
-{
-    X509V3_CTX ctx;
-    X509_EXTENSION *e;
-    int ok;
-
-    X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
-    e = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
-    ok = e != NULL && X509_add_ext(x, e, -1) == 1;
-    X509_EXTENSION_free(e);
-    return ok;
-}
 
 static X509 *self_signed(EVP_PKEY *key, const char *name, int days)
 {
@@ -52,9 +40,9 @@ static X509 *self_signed(EVP_PKEY *key, const char *name, int days)
                                     0) == 1 &&
          X509_set_issuer_name(x, n) == 1 && X509_gmtime_adj(X509_getm_notBefore(x), 0) &&
          X509_time_adj_ex(X509_getm_notAfter(x), days, 0, NULL) && X509_set_pubkey(x, key) == 1 &&
-         ext(x, NID_basic_constraints, "critical,CA:TRUE") &&
-         ext(x, NID_key_usage, "critical,keyCertSign,cRLSign") &&
-         ext(x, NID_subject_key_identifier, "hash") && X509_sign(x, key, EVP_sha256()) > 0;
+         samd_x509_ext(x, x, NID_basic_constraints, "critical,CA:TRUE") &&
+         samd_x509_ext(x, x, NID_key_usage, "critical,keyCertSign,cRLSign") &&
+         samd_x509_ext(x, x, NID_subject_key_identifier, "hash") && X509_sign(x, key, EVP_sha256()) > 0;
     BN_free(bn);
     if (!ok) {
         X509_free(x);

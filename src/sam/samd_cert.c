@@ -130,27 +130,32 @@ static int64_t asn1_time(const ASN1_TIME *t)
     return ASN1_TIME_to_tm(t, &tm) == 1 ? (int64_t)timegm(&tm) : -1;
 }
 
+/* An OpenSSL-allocated encoding (n bytes, or n <= 0 for a failure) into a malloc'd copy. */
+static int take_der(uint8_t *p, int n, uint8_t **der, size_t *len)
+{
+    int rc = n > 0 ? QSCD_OK : QSCD_ERR_INTERNAL;
+
+    if (rc == QSCD_OK && (*der = malloc((size_t)n)) == NULL)
+        rc = QSCD_ERR_NOMEM;
+    if (rc == QSCD_OK) {
+        memcpy(*der, p, (size_t)n);
+        *len = (size_t)n;
+    }
+    OPENSSL_free(p);
+    return rc;
+}
+
 static int to_der(X509 *x, uint8_t **der, size_t *len)
 {
     uint8_t *p = NULL;
     int n = i2d_X509(x, &p);
 
-    if (n <= 0)
-        return QSCD_ERR_INTERNAL;
-    *der = malloc((size_t)n);
-    if (*der == NULL) {
-        OPENSSL_free(p);
-        return QSCD_ERR_NOMEM;
-    }
-    memcpy(*der, p, (size_t)n);
-    *len = (size_t)n;
-    OPENSSL_free(p);
-    return QSCD_OK;
+    return take_der(p, n, der, len);
 }
 
 /* ----------------------------------------------------------------------- issuing */
 
-static int add_ext(X509 *x, X509 *issuer, int nid, const char *value)
+int samd_x509_ext(void *x, void *issuer, int nid, const char *value)
 {
     X509V3_CTX ctx;
     X509_EXTENSION *ext;
@@ -181,10 +186,10 @@ static int fill_cert(samd *d, X509 *x, X509_NAME *subj, EVP_PKEY *key)
          X509_gmtime_adj(X509_getm_notBefore(x), 0) != NULL &&
          X509_time_adj_ex(X509_getm_notAfter(x), (int)d->cfg.cert_days, 0, NULL) != NULL &&
          X509_set_pubkey(x, key) == 1 &&
-         add_ext(x, d->ca_cert, NID_basic_constraints, "critical,CA:FALSE") &&
-         add_ext(x, d->ca_cert, NID_key_usage, "critical,digitalSignature,nonRepudiation") &&
-         add_ext(x, d->ca_cert, NID_subject_key_identifier, "hash") &&
-         add_ext(x, d->ca_cert, NID_authority_key_identifier, "keyid:always");
+         samd_x509_ext(x, d->ca_cert, NID_basic_constraints, "critical,CA:FALSE") &&
+         samd_x509_ext(x, d->ca_cert, NID_key_usage, "critical,digitalSignature,nonRepudiation") &&
+         samd_x509_ext(x, d->ca_cert, NID_subject_key_identifier, "hash") &&
+         samd_x509_ext(x, d->ca_cert, NID_authority_key_identifier, "keyid:always");
     BN_free(bn);
     return ok;
 }
@@ -377,14 +382,9 @@ int samd_csr_finish(const char *name, const qscd_id *signer, const uint8_t *spki
         goto out;
     }
     n = i2d_X509_REQ(req, &p);
-    if (n > 0 && (*der = malloc((size_t)n)) != NULL) {
-        memcpy(*der, p, (size_t)n);
-        *der_len = (size_t)n;
-        rc = QSCD_OK;
-    }
+    rc = take_der(p, n, der, der_len);
 out:
     OPENSSL_free(tbs);
-    OPENSSL_free(p);
     EVP_PKEY_free(key);
     X509_REQ_free(req);
     ERR_clear_error();

@@ -120,7 +120,11 @@ int samd_open(samd *d, const samd_config *cfg, int create)
     for (int i = 0; i < SAMD_STRIPES; i++)
         pthread_mutex_init(&d->stripes[i], NULL);
     samd_ports_init(d);
-    rc = open_module(d);
+    rc = samd_token_repair(cfg, &d->token_repaired) == 0 ? QSCD_OK : QSCD_ERR_IO;
+    if (rc == QSCD_OK)
+        rc = open_module(d);
+    if (rc == QSCD_OK && samd_token_keep(cfg) != 0)
+        fprintf(stderr, "qscd sam: could not keep a copy of the token's file\n");
     if (rc == QSCD_OK)
         rc = own_mac_key(d, SAMD_SAD_KEY_ID, &d->sad_key, create);
     if (rc == QSCD_OK)

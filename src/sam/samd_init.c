@@ -160,6 +160,9 @@ static int embedded_token(const samd_config *c)
         setenv("SOFTHSM2_CONF", c->softhsm_conf, 1);
         rc = make_token(c, so, user);
     }
+    /* The first copy of token.object, before any user login can cut it (samd_token.c). */
+    if (rc == 0 && samd_token_keep(c) != 0)
+        fprintf(stderr, "qscd sam --init: could not keep a copy of the token's file\n");
     samd_wipe(so, sizeof so);
     samd_wipe(user, sizeof user);
     if (rc == 0)

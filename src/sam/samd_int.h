@@ -71,6 +71,7 @@ typedef struct samd {
     void *ca_cert;                   /* X509 * */
     void *trust;                     /* X509_STORE * for cert.import */
     uint8_t config_digest[32];
+    int token_repaired;              /* the embedded token's file was restored at start */
 } samd;
 
 /* ------------------------------------------------------------------- samd_core.c */
@@ -79,8 +80,17 @@ typedef struct samd {
  * the store, the CA. Returns QSCD_OK, or an error with a message on stderr. */
 int samd_open(samd *d, const samd_config *cfg, int create);
 void samd_close(samd *d);
-/* Finish what a crash left half-done (credentials CREATING or DELETING); audited. */
+/* Finish what a crash left half-done (credentials CREATING or DELETING, a repaired token
+ * file); audited. */
 int samd_recover(samd *d);
+
+/* ------------------------------------------------------------------ samd_token.c */
+
+/* The embedded SoftHSMv2 token's file against a SIGKILL inside SoftHSM's rewrite of it:
+ * restore the copy kept at the last start when the live file is empty (before the module is
+ * loaded), and keep a fresh copy once it opened. No-ops for a configured module. 0 or -1. */
+int samd_token_repair(const samd_config *c, int *repaired);
+int samd_token_keep(const samd_config *c);
 
 /* Serve the socket until SIGTERM or SIGINT; the requests in hand are finished first.
  * Returns 0, or -1 when the socket could not be set up (message on stderr). */
@@ -183,6 +193,10 @@ int samd_op_key_restore(samd_req *r);
 int samd_op_audit_export(samd_req *r);
 int samd_op_audit_verify(samd_req *r);
 
+/* The credential named by parameter 1 (recorded in the event), read from the store; a signer
+ * caller sees only their own (another's is "not found", never "not yours"). Release with
+ * store_cred_free, whatever the result. */
+int samd_cred_param(samd_req *r, store_cred *c);
 /* Authenticate an administrator caller (role, id, password) with the lockout rule. */
 int samd_admin_auth(samd_req *r);
 /* Backup ids a deletion reports for the operator to purge. */
@@ -226,5 +240,7 @@ int samd_csr_finish(const char *name, const qscd_id *signer, const uint8_t *spki
                     size_t sig_len, uint8_t **der, size_t *der_len);
 /* Is spki a P-256 public key, DER exactly? (device keys) */
 int samd_spki_p256(const uint8_t *spki, size_t len);
+/* Add the X.509v3 extension nid (OpenSSL's configuration syntax) to x, issued by issuer. */
+int samd_x509_ext(void *x, void *issuer, int nid, const char *value);
 
 #endif

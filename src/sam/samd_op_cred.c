@@ -28,9 +28,7 @@ static int key_alg_of(int alg, CK_KEY_TYPE *type, CK_ULONG *bits)
     return QSCD_ERR_KEY_POLICY;
 }
 
-/* The credential named by parameter 1, recorded in the event; a signer caller sees only
- * their own (another's is "not found", never "not yours"). */
-static int cred_param(samd_req *r, store_cred *c)
+int samd_cred_param(samd_req *r, store_cred *c)
 {
     qscd_id id;
     int rc = samd_param_id(r, 1, &id);
@@ -224,7 +222,7 @@ int samd_op_cred_info(samd_req *r)
     CK_KEY_TYPE type = 0;
     CK_ULONG bits = 0;
     const char *status;
-    int rc = cred_param(r, &c);
+    int rc = samd_cred_param(r, &c);
 
     if (rc != QSCD_OK)
         return rc;
@@ -258,7 +256,7 @@ int samd_op_cred_info(samd_req *r)
 static int cred_update(samd_req *r, int (*fn)(store *, const qscd_id *, int), int arg)
 {
     store_cred c;
-    int rc = cred_param(r, &c);
+    int rc = samd_cred_param(r, &c);
 
     if (rc == QSCD_OK)
         rc = fn(r->d->db, &c.rec.id, arg);
@@ -297,7 +295,7 @@ int samd_op_cert_import(samd_req *r)
     int64_t nb = 0, na = 0;
     p11a_key *k = NULL;
     store_cred c;
-    int rc = cred_param(r, &c);
+    int rc = samd_cred_param(r, &c);
 
     if (rc == QSCD_OK)
         rc = samd_param_bstr(r, 2, 1, 16384, &der, &n);

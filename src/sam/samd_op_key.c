@@ -106,6 +106,13 @@ int samd_recover(samd *d)
     static const int states[] = { STORE_CRED_CREATING, STORE_CRED_DELETING };
     int rc = QSCD_OK;
 
+    if (d->token_repaired) {
+        sam_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.op = SAMD_EV_RECOVER;
+        ev.hash_alg = 3; /* the embedded token's file, restored (samd_token.c) */
+        rc = samd_audit(d, &ev);
+    }
     for (size_t s = 0; rc == QSCD_OK && s < 2; s++) {
         qscd_id *ids = NULL;
         size_t n = 0;
@@ -229,16 +236,8 @@ static int backup_decode(const uint8_t *buf, size_t len, p11a_backup *b)
 
 static int backup_cred(samd_req *r, store_cred *c)
 {
-    qscd_id id;
-    int rc = samd_param_id(r, 1, &id);
+    int rc = samd_cred_param(r, c);
 
-    memset(c, 0, sizeof *c);
-    if (rc == QSCD_OK) {
-        r->ev.cred = id;
-        rc = store_cred_get(r->d->db, &id, c);
-    }
-    if (rc == QSCD_ERR_NOT_FOUND)
-        rc = QSCD_ERR_CRED_NOT_FOUND;
     if (rc == QSCD_OK && !r->d->have_kek)
         rc = QSCD_ERR_UNSUPPORTED; /* no backup KEK in the module (see `qscd sam --init`) */
     return rc;

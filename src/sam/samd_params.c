@@ -45,13 +45,15 @@ bool samd_param_has(const samd_req *r, int key)
     return find(r, key, &v) == QSCD_OK;
 }
 
-int samd_param_bstr(const samd_req *r, int key, size_t min, size_t max, const uint8_t **p,
-                    size_t *n)
+/* A definite byte (major 2) or text (major 3) string of min..max bytes, in place. */
+static int str_param(const samd_req *r, int key, bool text, size_t min, size_t max,
+                     const uint8_t **p, size_t *n)
 {
     size_t v = 0, doff = 0, dlen = 0;
     int rc = find(r, key, &v);
 
-    if (rc == QSCD_OK && scbor_get_bstr(r->buf, r->len, v, &doff, &dlen) != QSCD_OK)
+    if (rc == QSCD_OK && (text ? scbor_get_tstr(r->buf, r->len, v, &doff, &dlen)
+                               : scbor_get_bstr(r->buf, r->len, v, &doff, &dlen)) != QSCD_OK)
         rc = QSCD_ERR_PROTO_FRAME;
     if (rc == QSCD_OK && (dlen < min || dlen > max))
         rc = QSCD_ERR_ARG;
@@ -62,21 +64,16 @@ int samd_param_bstr(const samd_req *r, int key, size_t min, size_t max, const ui
     return rc;
 }
 
+int samd_param_bstr(const samd_req *r, int key, size_t min, size_t max, const uint8_t **p,
+                    size_t *n)
+{
+    return str_param(r, key, false, min, max, p, n);
+}
+
 int samd_param_tstr(const samd_req *r, int key, size_t min, size_t max, const uint8_t **p,
                     size_t *n)
 {
-    size_t v = 0, doff = 0, dlen = 0;
-    int rc = find(r, key, &v);
-
-    if (rc == QSCD_OK && scbor_get_tstr(r->buf, r->len, v, &doff, &dlen) != QSCD_OK)
-        rc = QSCD_ERR_PROTO_FRAME;
-    if (rc == QSCD_OK && (dlen < min || dlen > max))
-        rc = QSCD_ERR_ARG;
-    if (rc == QSCD_OK) {
-        *p = r->buf + doff;
-        *n = dlen;
-    }
-    return rc;
+    return str_param(r, key, true, min, max, p, n);
 }
 
 int samd_param_id(const samd_req *r, int key, qscd_id *out)
