@@ -31,9 +31,11 @@ typedef struct cli_conn {
     const char *password_file;
     bool json;
     int timeout;
+    int wait;                  /* seconds to wait for a SAM that is still starting */
 } cli_conn;
 
-/* Parse the connection options (--socket, --as ROLE:ID, --password-file, --json, --timeout)
+/* Parse the connection options (--socket, --as ROLE:ID, --password-file, --json, --timeout,
+ * --wait)
  * at the front of argv; *used is how many arguments they took. The caller is --as, else
  * $QSCD_AS, else dflt_as. Returns CLI_OK or CLI_USAGE. */
 int cli_conn_options(int argc, char **argv, const char *dflt_as, cli_conn *c, int *used);

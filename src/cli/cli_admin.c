@@ -291,11 +291,13 @@ static int build_params(const cli_cmd *cmd, const opts *o, scbor_enc *e)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: qscd admin [--socket PATH] [--as ROLE:ID] [--password-file FILE] [--json]\n"
-               "                  OPERATION [OPTIONS]\n\n"
+               "                  [--timeout SECONDS] [--wait SECONDS] OPERATION [OPTIONS]\n\n"
                "Every operation of the SAM protocol (spec/sam-protocol.md). The caller is\n"
                "ROLE:ID (signer, so, operator, auditor; default $QSCD_AS, else so:so); an\n"
                "administrator's password comes from --password-file, $QSCD_ADMIN_PASSWORD or a\n"
                "prompt. The socket is --socket, $QSCD_SAM_SOCKET or /var/lib/qscd/sam.sock.\n"
+               "--timeout: seconds to wait for an answer (default 60); --wait: seconds to wait\n"
+               "for a SAM that is still starting (default 0: fail at once).\n"
                "Exit status: 0 done, 1 refused or failed, 2 usage.\n\nOperations:\n");
     for (const cli_cmd *c = cli_cmds; c->name != NULL; c++)
         fprintf(f, "  %-16s %-11s %s\n", c->name, c->role, c->help);

@@ -19,7 +19,7 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: qscd audit [--socket PATH] [--as auditor:ID] [--password-file FILE]\n"
-               "                  verify | export [--from SEQ]\n\n"
+               "                  [--timeout SECONDS] [--wait SECONDS] verify | export [--from SEQ]\n\n"
                "verify: check the hash chain and the seals of the whole log; names the first\n"
                "        broken record and exits 1 when there is one.\n"
                "export: every record from SEQ (default 0) as one JSON line each.\n"

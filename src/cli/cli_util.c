@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "qscd_err.h"
@@ -68,11 +69,32 @@ int cli_conn_options(int argc, char **argv, const char *dflt_as, cli_conn *c, in
             c->password_file = argv[++i];
         else if (strcmp(o, "--timeout") == 0 && has)
             c->timeout = atoi(argv[++i]);
+        else if (strcmp(o, "--wait") == 0 && has)
+            c->wait = atoi(argv[++i]);
         else
             break; /* the command's own options, or --help */
     }
     *used = i;
+    if (c->timeout < 1 || c->timeout > 3600 || c->wait < 0 || c->wait > 3600) {
+        fprintf(stderr, "qscd: --timeout takes 1..3600 seconds, --wait 0..3600\n");
+        return CLI_USAGE;
+    }
     return set_as(c, as != NULL ? as : dflt_as);
+}
+
+/* Connect; with --wait, try again while the socket is not there yet or not listening (a SAM
+ * still starting), every 100 ms until the time is up. errno tells the last failure. */
+static int connect_waiting(const cli_conn *c, samc **s)
+{
+    struct timespec pause = { 0, 100000000 };
+    long tries = (long)c->wait * 10;
+    int rc = samc_connect(c->socket, c->timeout, s);
+
+    while (rc != QSCD_OK && tries-- > 0 && (errno == ENOENT || errno == ECONNREFUSED)) {
+        nanosleep(&pause, NULL);
+        rc = samc_connect(c->socket, c->timeout, s);
+    }
+    return rc;
 }
 
 int cli_conn_password(cli_conn *c)
@@ -88,7 +110,8 @@ int cli_call(const cli_conn *c, const char *what, unsigned op, const uint8_t *pa
 {
     samc_caller who = { c->role, (const uint8_t *)c->id, strlen(c->id), NULL, 0 };
     samc *s = NULL;
-    int rc = samc_connect(c->socket, c->timeout, &s);
+    int rc = connect_waiting(c, &s);
+    int err = errno;
 
     memset(r, 0, sizeof *r);
     if (c->role != 1) {
@@ -96,8 +119,9 @@ int cli_call(const cli_conn *c, const char *what, unsigned op, const uint8_t *pa
         who.password_len = strlen(c->password);
     }
     if (rc != QSCD_OK) {
-        fprintf(stderr, "qscd %s: cannot connect to the SAM at %s: %s\n", what, c->socket,
-                strerror(errno));
+        fprintf(stderr, "qscd %s: cannot connect to the SAM at %s: %s%s\n", what, c->socket,
+                strerror(err), err == ENOENT || err == ECONNREFUSED ?
+                " (is `qscd sam` running? --wait SECONDS waits for it to start)" : "");
         return CLI_FAILED;
     }
     rc = samc_call(s, &who, op, params, params_len, r);

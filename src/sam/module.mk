@@ -16,3 +16,9 @@ $(LIB_SAM): $(call obj_of,$(SAM_SRCS))
 export QSCD_BIN    = $(abspath $(BIN)/qscd)
 export QSCD_IT_DIR = $(abspath $(BUILD_ROOT)/it-$(VARIANT))
 unit-run: $(BIN)/qscd
+
+# The README's quick start, run as written from an empty build/demo (src/sam/quickstart-check.sh).
+CHECK_STEPS += quickstart
+.PHONY: check-quickstart
+check-quickstart:
+	@src/tools/step.sh quickstart $(CHECKDIR) -- src/sam/quickstart-check.sh
