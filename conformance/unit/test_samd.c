@@ -422,6 +422,36 @@ static void test_CSC_11_10_sad_expired_and_future(void)
     CU_ASSERT(verified("carol", "c-p256", SAM_SIGN_ECDSA, H2, 0));
 }
 
+/* Rewrite the configuration's service_name (the SAD audience) from `from` to `to`. */
+static int set_service_name(const char *from, const char *to)
+{
+    char cmd[1500];
+
+    snprintf(cmd, sizeof cmd, "sed -i 's/^service_name = %s$/service_name = %s/' '%s' && "
+             "grep -q '^service_name = %s$' '%s'", from, to, T.conf, to, T.conf);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* SRA_SAP.1.4 / SRA_SAP.2.3: a SAD issued by another service is refused, although its MAC
+ * verifies (the same HSM key): here the same SAM restarted under another service name. The
+ * refused token is not consumed: back under its own name, it signs. */
+static void test_SRA_SAP_1_4_sad_other_audience(void)
+{
+    NEED_SAM();
+    CU_ASSERT_EQUAL_FATAL(carol_authz("c-p256", 1, H3, 1), 0);
+    CU_ASSERT_EQUAL_FATAL(it_stop(&T), 0);
+    CU_ASSERT_EQUAL_FATAL(set_service_name("qscd-it-samd", "qscd-it-elsewhere"), 0);
+    CU_ASSERT_EQUAL_FATAL(it_start(&T, NULL), 0);
+    CU_ASSERT_EQUAL(it_sign(&T, "carol", "c-p256", tok, tok_len, SAM_SIGN_ECDSA, H3, 1, NULL, NULL),
+                    QSCD_ERR_SAD_AUDIENCE);
+    CU_ASSERT_EQUAL(it_stop(&T), 0);
+    CU_ASSERT_EQUAL_FATAL(set_service_name("qscd-it-elsewhere", "qscd-it-samd"), 0);
+    CU_ASSERT_EQUAL_FATAL(it_start(&T, NULL), 0);
+    CU_ASSERT_EQUAL(it_sign(&T, "carol", "c-p256", tok, tok_len, SAM_SIGN_ECDSA, H3, 1, sigs,
+                            sig_lens), 0);
+    CU_ASSERT(verified("carol", "c-p256", SAM_SIGN_ECDSA, H3, 0));
+}
+
 UNIT_SUITE(samd)
 {
     static const unit_test tests[] = {
@@ -437,6 +467,7 @@ UNIT_SUITE(samd)
         { "CSC_11_6_credential_disabled", test_CSC_11_6_credential_disabled },
         { "SIG_6_3_1_08_certificate_state", test_SIG_6_3_1_08_certificate_state },
         { "CSC_11_10_sad_expired_and_future", test_CSC_11_10_sad_expired_and_future },
+        { "SRA_SAP_1_4_sad_other_audience", test_SRA_SAP_1_4_sad_other_audience },
         { NULL, NULL },
     };
     return unit_add_suite("samd", setup, cleanup, tests);
