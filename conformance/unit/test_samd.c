@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "qscd_err.h"
 #include "sam_types.h"
@@ -422,6 +424,42 @@ static void test_CSC_11_10_sad_expired_and_future(void)
     CU_ASSERT(verified("carol", "c-p256", SAM_SIGN_ECDSA, H2, 0));
 }
 
+/* SRA_SAP.1.4 over the socket, the HMAC computed by the HSM on the SAM's clock: one step
+ * either side is accepted, two are not, and a code (or an earlier one) is never accepted
+ * twice. Started away from a step's end, so that both clocks see the same step. */
+static void test_SRA_SAP_1_4_totp_window_hsm(void)
+{
+    uint8_t seed[20];
+    char code[9];
+
+    NEED_SAM();
+    CU_ASSERT_EQUAL_FATAL(it_enrol(&T, "tom", "tom-pin-55"), 0);
+    CU_ASSERT_EQUAL_FATAL(it_totp_provision(&T, "tom", seed), 0);
+    CU_ASSERT_EQUAL_FATAL(it_cred(&T, "tom", "t-w", SAM_KEY_EC_P256, SAM_SAP_TOTP, 1, false), 0);
+    while (time(NULL) % 30 > 24)
+        sleep(1);
+    it_totp_code(seed, -2, code);
+    CU_ASSERT_EQUAL(it_authz_totp(&T, "tom", "t-w", "tom-pin-55", code, 1, H1, 1, tok, &tok_len),
+                    QSCD_ERR_AUTH_FAILED);
+    it_totp_code(seed, 2, code);
+    CU_ASSERT_EQUAL(it_authz_totp(&T, "tom", "t-w", "tom-pin-55", code, 1, H1, 1, tok, &tok_len),
+                    QSCD_ERR_AUTH_FAILED);
+    it_totp_code(seed, -1, code);
+    CU_ASSERT_EQUAL(it_authz_totp(&T, "tom", "t-w", "tom-pin-55", code, 1, H1, 1, tok, &tok_len),
+                    0);
+    CU_ASSERT_EQUAL(it_authz_totp(&T, "tom", "t-w", "tom-pin-55", code, 1, H1, 1, tok, &tok_len),
+                    QSCD_ERR_AUTH_FAILED);
+    it_totp_code(seed, 1, code);
+    CU_ASSERT_EQUAL(it_authz_totp(&T, "tom", "t-w", "tom-pin-55", code, 1, H1, 1, tok, &tok_len),
+                    0);
+    CU_ASSERT_EQUAL_FATAL(it_sign(&T, "tom", "t-w", tok, tok_len, SAM_SIGN_ECDSA, H1, 1, sigs,
+                                  sig_lens), 0);
+    CU_ASSERT(verified("tom", "t-w", SAM_SIGN_ECDSA, H1, 0));
+    it_totp_code(seed, 0, code); /* earlier than the last accepted: refused */
+    CU_ASSERT_EQUAL(it_authz_totp(&T, "tom", "t-w", "tom-pin-55", code, 1, H1, 1, tok, &tok_len),
+                    QSCD_ERR_AUTH_FAILED);
+}
+
 /* Rewrite the configuration's service_name (the SAD audience) from `from` to `to`. */
 static int set_service_name(const char *from, const char *to)
 {
@@ -467,6 +505,7 @@ UNIT_SUITE(samd)
         { "CSC_11_6_credential_disabled", test_CSC_11_6_credential_disabled },
         { "SIG_6_3_1_08_certificate_state", test_SIG_6_3_1_08_certificate_state },
         { "CSC_11_10_sad_expired_and_future", test_CSC_11_10_sad_expired_and_future },
+        { "SRA_SAP_1_4_totp_window_hsm", test_SRA_SAP_1_4_totp_window_hsm },
         { "SRA_SAP_1_4_sad_other_audience", test_SRA_SAP_1_4_sad_other_audience },
         { NULL, NULL },
     };
