@@ -166,15 +166,20 @@ static int parse_opts(const cli_cmd *cmd, int argc, char **argv, opts *o)
 
 /* The parameter's value into the encoder. A secret is read here (file, environment,
  * prompt), sent, and wiped. */
+/* The environment variable of a secret option: --new-pin-file -> QSCD_NEW_PIN. */
+static void secret_env(const pdef *p, char env[64])
+{
+    snprintf(env, 64, "QSCD_%s", p->opt);
+    for (size_t i = 5; env[i] != '\0'; i++)
+        env[i] = env[i] == '-' ? '_' : (char)(env[i] >= 'a' && env[i] <= 'z' ? env[i] - 32 : env[i]);
+}
+
 static int put_secret(scbor_enc *e, const pdef *p, const char *file)
 {
     char env[64], buf[256];
-    size_t i;
     int rc;
 
-    snprintf(env, sizeof env, "QSCD_%s", p->opt);
-    for (i = 5; env[i] != '\0'; i++)
-        env[i] = env[i] == '-' ? '_' : (char)(env[i] >= 'a' && env[i] <= 'z' ? env[i] - 32 : env[i]);
+    secret_env(p, env);
     rc = cli_secret(p->opt, file, env, buf, sizeof buf);
     if (rc == 0)
         scbor_put_bstr(e, (const uint8_t *)buf, strlen(buf));
@@ -310,6 +315,13 @@ static void cmd_help(const cli_cmd *c)
            c->role);
     for (int i = 0; i < 8 && c->p[i].type != P_END; i++) {
         const pdef *p = &c->p[i];
+        char env[64], opt[64];
+        if (p->type == P_SECRET) {
+            secret_env(p, env);
+            snprintf(opt, sizeof opt, "--%s-file FILE", p->opt);
+            printf("  %-24s else $%s, else a prompt without echo\n", opt, env);
+            continue;
+        }
         printf("  --%s%s%s%s%s\n", p->opt, p->type == P_SECRET ? "-file FILE" :
                p->type == P_FLAG ? "" : " VALUE", p->required ? " (required)" : "",
                p->dflt ? ", default " : "", p->dflt ? p->dflt : "");

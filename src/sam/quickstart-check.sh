@@ -3,7 +3,7 @@
 # Run the README's quick start exactly as written (its first ```sh block after "## Quick start"),
 # from the top of the tree with build/demo absent, and check what a newcomer would see: every
 # command succeeds, the TOTP URI is shown, the credential's certificate chains to the test CA
-# and names Alice, and the SAM stops on SIGTERM. Outcome lines go to $QSCD_OUTCOME_FILE.
+# and names Alice, the auditor finds the log intact, and the SAM stops on SIGTERM. Outcome lines go to $QSCD_OUTCOME_FILE.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 out=${QSCD_OUTCOME_FILE:-/dev/null}
@@ -44,6 +44,9 @@ if [ -s "$chain" ] && openssl verify -CAfile "$demo/ca/ca.pem" "$chain" >/dev/nu
 else
   outcome certificate_chains_to_test_ca FAIL "$chain missing, unverified or not Alice's"
 fi
+
+if grep -q '^audit: intact: [0-9]* records' "$log"; then outcome audit_verifies PASS
+else outcome audit_verifies FAIL "no 'audit: intact' verdict in $log"; fi
 
 if grep -q '^qscd sam: stopped$' "$log" && [ ! -e "$demo/sam.sock" ]; then
   outcome sigterm_clean_stop PASS
