@@ -403,11 +403,16 @@ static void test_SRG_KM_7_1_cred_delete(void)
     size_t blen = 0, off = 0, n = 0;
     uint64_t count = 0;
     samc_resp r;
+    long keys;
     it_p p;
 
     NEED_SAM();
     CU_ASSERT_EQUAL_FATAL(it_cred(&T, "dora", "d-del", SAM_KEY_EC_P256, SAM_SAP_SIC, 1, true), 0);
     CU_ASSERT_EQUAL_FATAL(backup("d-del", blob, &blen, id), 0);
+    CU_ASSERT_EQUAL_FATAL(it_stop(&T), 0);
+    keys = it_privkeys(&T);
+    CU_ASSERT_EQUAL_FATAL(it_start(&T, NULL), 0);
+    CU_ASSERT_FATAL(keys >= 1);
     CU_ASSERT_EQUAL_FATAL(dora_authz("d-del", "dora-pin-4", dev, H1), 0);
     itp_map(&p, 1);
     itp_id(&p, 1, "d-del");
@@ -420,6 +425,11 @@ static void test_SRG_KM_7_1_cred_delete(void)
     CU_ASSERT_EQUAL(one_id(SAMC_CRED_INFO, "d-del", 2, "so", IT_SO_PASSWORD),
                     QSCD_ERR_CRED_NOT_FOUND);
     CU_ASSERT_EQUAL(restore("d-del", blob, blen), QSCD_ERR_CRED_NOT_FOUND);
+    /* In the HSM itself: the key is gone, as many private keys as credential records. */
+    CU_ASSERT_EQUAL_FATAL(it_stop(&T), 0);
+    CU_ASSERT_EQUAL(it_privkeys(&T), keys - 1);
+    CU_ASSERT_EQUAL(it_privkeys(&T), it_cred_records(&T));
+    CU_ASSERT_EQUAL_FATAL(it_start(&T, NULL), 0);
 }
 
 /* ------------------------------------------------------------------------ CSR */

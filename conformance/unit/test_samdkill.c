@@ -254,44 +254,6 @@ static void test_SIGKILL_signing_loop(void)
 
 /* ---------------------------------------------------- half-made credentials */
 
-static long count_privkeys(void)
-{
-    char cmd[1500], pin[64] = "", line[256];
-    long n = 0;
-    FILE *f;
-
-    snprintf(cmd, sizeof cmd, "%s/hsm/user.pin", T.dir);
-    f = fopen(cmd, "r");
-    if (f == NULL || fgets(pin, sizeof pin, f) == NULL)
-        pin[0] = '\0';
-    if (f != NULL)
-        fclose(f);
-    snprintf(cmd, sizeof cmd, "SOFTHSM2_CONF='%s/hsm/softhsm2.conf' pkcs11-tool --module "
-             "/usr/lib/softhsm/libsofthsm2.so --token-label qscd-sam --login --pin '%s' "
-             "--list-objects --type privkey 2>/dev/null", T.dir, pin);
-    f = popen(cmd, "r");
-    while (f != NULL && fgets(line, sizeof line, f) != NULL)
-        n += strncmp(line, "Private Key Object", 18) == 0;
-    if (f == NULL || pclose(f) != 0)
-        return -1;
-    return n;
-}
-
-static long count_creds(void)
-{
-    char cmd[900];
-    long n = -1;
-    FILE *f;
-
-    snprintf(cmd, sizeof cmd, "sqlite3 '%s/sam.db' 'SELECT count(*) FROM credentials'", T.dir);
-    f = popen(cmd, "r");
-    if (f != NULL && fscanf(f, "%ld", &n) != 1)
-        n = -1;
-    if (f != NULL)
-        pclose(f);
-    return n;
-}
-
 typedef struct create_arg {
     char cred[24];
     int alg;
@@ -311,7 +273,6 @@ static void *create(void *p)
 static void test_SIGKILL_half_created_credential(void)
 {
     unsigned seed = SEED + 1;
-    char cmd[1500];
 
     NEED_SAM();
     if (access("/usr/bin/pkcs11-tool", X_OK) != 0 || access("/usr/bin/sqlite3", X_OK) != 0)
@@ -339,13 +300,10 @@ static void test_SIGKILL_half_created_credential(void)
             free(cert);
         }
         CU_ASSERT_EQUAL_FATAL(it_stop(&T), 0);
-        long keys = count_privkeys(), creds = count_creds();
+        long keys = it_privkeys(&T), creds = it_cred_records(&T);
         if (keys != creds) {
             printf("(round %d: %ld private keys, %ld credentials) ", i, keys, creds);
-            snprintf(cmd, sizeof cmd, "cd '%s' && sqlite3 sam.db 'SELECT cast(id as text), hex(key_ref), state FROM credentials' >&2"
-                     " && SOFTHSM2_CONF=hsm/softhsm2.conf pkcs11-tool --module /usr/lib/softhsm/libsofthsm2.so --token-label qscd-sam --login --pin $(cat hsm/user.pin) --list-objects --type privkey >&2", T.dir);
-            if (system(cmd) != 0)
-                printf("(listing failed) ");
+            it_dump_keys_and_creds(&T);
         }
         CU_ASSERT_EQUAL(keys, creds); /* no key without a record */
         CU_ASSERT_EQUAL_FATAL(it_start(&T, NULL), 0);

@@ -595,3 +595,63 @@ uint64_t it_audit_count(it_sam *t)
     samc_resp_free(&r);
     return n;
 }
+
+/* The pkcs11-tool command line listing the embedded token's private keys. */
+static void privkeys_cmd(it_sam *t, char *cmd, size_t cap)
+{
+    char path[700], pin[64] = "";
+    FILE *f;
+
+    snprintf(path, sizeof path, "%s/hsm/user.pin", t->dir);
+    f = fopen(path, "r");
+    if (f == NULL || fgets(pin, sizeof pin, f) == NULL)
+        pin[0] = '\0';
+    if (f != NULL)
+        fclose(f);
+    pin[strcspn(pin, "\r\n")] = '\0';
+    snprintf(cmd, cap, "SOFTHSM2_CONF='%s/hsm/softhsm2.conf' pkcs11-tool --module "
+             "/usr/lib/softhsm/libsofthsm2.so --token-label qscd-sam --login --pin '%s' "
+             "--list-objects --type privkey", t->dir, pin);
+}
+
+long it_privkeys(it_sam *t)
+{
+    char cmd[1500], line[256];
+    long n = 0;
+    FILE *f;
+
+    privkeys_cmd(t, cmd, sizeof cmd - 20);
+    strcat(cmd, " 2>/dev/null");
+    f = popen(cmd, "r");
+    while (f != NULL && fgets(line, sizeof line, f) != NULL)
+        n += strncmp(line, "Private Key Object", 18) == 0;
+    if (f == NULL || pclose(f) != 0)
+        return -1;
+    return n;
+}
+
+long it_cred_records(it_sam *t)
+{
+    char cmd[900];
+    long n = -1;
+    FILE *f;
+
+    snprintf(cmd, sizeof cmd, "sqlite3 '%s/sam.db' 'SELECT count(*) FROM credentials'", t->dir);
+    f = popen(cmd, "r");
+    if (f != NULL && fscanf(f, "%ld", &n) != 1)
+        n = -1;
+    if (f != NULL)
+        pclose(f);
+    return n;
+}
+
+void it_dump_keys_and_creds(it_sam *t)
+{
+    char cmd[2600], keys[1500];
+
+    privkeys_cmd(t, keys, sizeof keys);
+    snprintf(cmd, sizeof cmd, "sqlite3 '%s/sam.db' 'SELECT cast(id AS text), hex(key_ref), "
+             "state FROM credentials' >&2; %s >&2", t->dir, keys);
+    if (system(cmd) != 0)
+        fprintf(stderr, "(listing failed)\n");
+}

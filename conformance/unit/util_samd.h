@@ -121,4 +121,12 @@ void it_sha256(const char *text, uint8_t out[32]);
  * first use). */
 uint64_t it_audit_count(it_sam *t);
 
+/* With the SAM stopped (SoftHSMv2's file store is not shared safely with a running SAM): the
+ * private keys in the embedded token (pkcs11-tool; the PIN from its 0600 file, on the test
+ * token only), and the credential records in the database (sqlite3). -1 on failure. */
+long it_privkeys(it_sam *t);
+long it_cred_records(it_sam *t);
+/* Both listings on stderr, to explain a mismatch. */
+void it_dump_keys_and_creds(it_sam *t);
+
 #endif
