@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -374,6 +375,45 @@ static void test_sigterm_finishes_request_in_hand(void)
     CU_ASSERT(it_audit_count(&T) > 0);
 }
 
+/* ----------------------------------------------------------------- file modes */
+
+/* The permission bits of path, or -1. */
+static int mode_of(const char *dir, const char *name)
+{
+    char path[900];
+    struct stat st;
+
+    snprintf(path, sizeof path, "%s%s%s", dir, name[0] != '\0' ? "/" : "", name);
+    return stat(path, &st) == 0 ? (int)(st.st_mode & 07777) : -1;
+}
+
+/* SRG_SA.1.2: what the SAM keeps is closed to others. The socket is 0660 (its group: the
+ * SSA), the data directory 0750, and the database, the PIN files, the token's files and the
+ * test CA key 0600. A PIN file that others could read stops the SAM at start, with the
+ * reason, and nothing else changes. */
+static void test_SRG_SA_1_2_file_modes(void)
+{
+    char path[900], out[4096];
+    struct stat st;
+
+    NEED_SAM();
+    CU_ASSERT(stat(T.sock, &st) == 0 && S_ISSOCK(st.st_mode) && (st.st_mode & 0777) == 0660);
+    CU_ASSERT_EQUAL(mode_of(T.dir, ""), 0750);
+    CU_ASSERT_EQUAL(mode_of(T.dir, "sam.db"), 0600);
+    CU_ASSERT_EQUAL(mode_of(T.dir, "hsm"), 0700);
+    CU_ASSERT_EQUAL(mode_of(T.dir, "hsm/user.pin"), 0600);
+    CU_ASSERT_EQUAL(mode_of(T.dir, "hsm/so.pin"), 0600);
+    CU_ASSERT_EQUAL(mode_of(T.dir, "hsm/token.object.kept"), 0600);
+    CU_ASSERT_EQUAL(mode_of(T.dir, "ca/ca-key.pem"), 0600);
+    CU_ASSERT_EQUAL_FATAL(it_stop(&T), 0);
+    snprintf(path, sizeof path, "%s/hsm/user.pin", T.dir);
+    CU_ASSERT_EQUAL_FATAL(chmod(path, 0640), 0);
+    CU_ASSERT_EQUAL(it_cli(out, sizeof out, NULL, "sam", "--config", T.conf, (char *)NULL), 1);
+    CU_ASSERT(strstr(out, "user.pin: must be a regular file of mode 0600") != NULL);
+    CU_ASSERT_EQUAL_FATAL(chmod(path, 0600), 0);
+    CU_ASSERT_EQUAL_FATAL(it_start(&T, NULL), 0);
+}
+
 UNIT_SUITE(samdwire)
 {
     static const unit_test tests[] = {
@@ -385,6 +425,7 @@ UNIT_SUITE(samdwire)
         { "frame_slow_others_served", test_frame_slow_others_served },
         { "concurrent_signers", test_concurrent_signers },
         { "sigterm_finishes_request_in_hand", test_sigterm_finishes_request_in_hand },
+        { "SRG_SA_1_2_file_modes", test_SRG_SA_1_2_file_modes },
         { NULL, NULL },
     };
     return unit_add_suite("samdwire", setup, cleanup, tests);
