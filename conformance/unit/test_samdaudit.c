@@ -119,21 +119,6 @@ static void test_SRG_AA_7_delete_detected(void)
     CU_ASSERT_EQUAL(verify(), 0);
 }
 
-static long query_long(const char *q)
-{
-    char cmd[900];
-    long v = -1;
-    FILE *f;
-
-    snprintf(cmd, sizeof cmd, "sqlite3 '%s/sam.db' '%s'", T.dir, q);
-    f = popen(cmd, "r");
-    if (f != NULL && fscanf(f, "%ld", &v) != 1)
-        v = -1;
-    if (f != NULL)
-        pclose(f);
-    return v;
-}
-
 /* A forged record slipped in after record 5, the later ones renumbered to make room. Done
  * with the SAM stopped: a running SAM finds the next sequence number taken and refuses to
  * answer anything (QSCD_ERR_AUDIT_WRITE: no answer without its record). Undone afterwards,
@@ -145,8 +130,8 @@ static void test_SRG_AA_7_insert_detected(void)
 
     NEED_SAM();
     CU_ASSERT_EQUAL_FATAL(it_stop(&T), 0);
-    last = query_long("SELECT max(seq) FROM audit");
-    seal = query_long("SELECT max(seq) FROM seals");
+    last = it_sql_long(&T, "SELECT max(seq) FROM audit");
+    seal = it_sql_long(&T, "SELECT max(seq) FROM seals");
     CU_ASSERT_FATAL(last > 6 && seal > 0);
     CU_ASSERT_EQUAL_FATAL(sql("UPDATE audit SET seq = -seq - 1 WHERE seq > 5;"
                               "UPDATE audit SET seq = -seq WHERE seq < 0;"
@@ -184,7 +169,7 @@ static void test_SRG_AA_7_tail_cut_detected(void)
 
     NEED_SAM();
     CU_ASSERT_EQUAL_FATAL(it_stop(&T), 0); /* seals the head */
-    seal = query_long("SELECT max(seq) FROM seals");
+    seal = it_sql_long(&T, "SELECT max(seq) FROM seals");
     CU_ASSERT_FATAL(seal > 2);
     snprintf(stmt, sizeof stmt, "DELETE FROM audit WHERE seq >= %ld", seal - 2);
     CU_ASSERT_EQUAL_FATAL(sql(stmt), SQLITE_OK);

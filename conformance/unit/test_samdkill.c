@@ -315,18 +315,7 @@ static void test_SIGKILL_half_created_credential(void)
  * a SIGKILL then would lose the token. The SAM restores the copy it kept, and says so. */
 static long repairs(void)
 {
-    char cmd[900];
-    long n = -1;
-    FILE *f;
-
-    snprintf(cmd, sizeof cmd, "sqlite3 '%s/sam.db' 'SELECT count(*) FROM audit WHERE op = 902"
-             " AND hash_alg = 3'", T.dir);
-    f = popen(cmd, "r");
-    if (f != NULL && fscanf(f, "%ld", &n) != 1)
-        n = -1;
-    if (f != NULL)
-        pclose(f);
-    return n;
+    return it_sql_long(&T, "SELECT count(*) FROM audit WHERE op = 902 AND hash_alg = 3");
 }
 
 static void test_SIGKILL_token_file_repaired(void)
@@ -351,12 +340,48 @@ static void test_SIGKILL_token_file_repaired(void)
     CU_ASSERT(chain_intact());
 }
 
+/* A SIGKILL inside SoftHSMv2's C_GenerateKeyPair can leave key objects with their default
+ * attributes only: no CKA_ID, no key (p11a_sweep_anonymous). Two objects without CKA_ID put in
+ * the token while the SAM is stopped stand for them: the next start destroys both, says so
+ * in the audit log (cred.recover, hash_alg 4, count 2), and touches nothing else. */
+static void test_SIGKILL_key_shells_swept(void)
+{
+    static const char *swept_q = "SELECT coalesce(sum(count), 0) FROM audit WHERE op = 902 AND "
+                                 "hash_alg = 4";
+    char tool[1200], cmd[4000];
+    long keys, swept;
+
+    NEED_SAM();
+    if (access("/usr/bin/pkcs11-tool", X_OK) != 0 || access("/usr/bin/sqlite3", X_OK) != 0)
+        UNIT_SKIP("pkcs11-tool (opensc) or sqlite3 is not installed: keys cannot be counted");
+    CU_ASSERT_EQUAL_FATAL(it_stop(&T), 0);
+    keys = it_privkeys(&T);
+    swept = it_sql_long(&T, swept_q);
+    CU_ASSERT_FATAL(keys >= 2 && swept >= 0);
+    it_p11tool(&T, tool, sizeof tool);
+    snprintf(cmd, sizeof cmd, "cd '%s' && openssl genpkey -algorithm EC -pkeyopt "
+             "ec_paramgen_curve:P-256 -outform DER -out shell.der && openssl pkey -inform DER "
+             "-in shell.der -pubout -outform DER -out shell-pub.der && %s --write-object "
+             "shell.der --type privkey --label shell >/dev/null && %s --write-object shell-pub.der "
+             "--type pubkey --label shell >/dev/null && rm -f shell.der shell-pub.der", T.dir, tool, tool);
+    CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+    CU_ASSERT_EQUAL_FATAL(it_privkeys(&T), keys + 1);
+    CU_ASSERT_EQUAL_FATAL(it_start(&T, NULL), 0); /* recovery runs here */
+    CU_ASSERT_EQUAL_FATAL(it_stop(&T), 0);
+    CU_ASSERT_EQUAL(it_privkeys(&T), keys);
+    CU_ASSERT_EQUAL(it_privkeys(&T), it_cred_records(&T));
+    CU_ASSERT_EQUAL(it_sql_long(&T, swept_q), swept + 2);
+    CU_ASSERT_EQUAL_FATAL(it_start(&T, NULL), 0);
+    CU_ASSERT(chain_intact());
+}
+
 UNIT_SUITE(samdkill)
 {
     static const unit_test tests[] = {
         { "SIGKILL_signing_loop", test_SIGKILL_signing_loop },
         { "SIGKILL_half_created_credential", test_SIGKILL_half_created_credential },
         { "SIGKILL_token_file_repaired", test_SIGKILL_token_file_repaired },
+        { "SIGKILL_key_shells_swept", test_SIGKILL_key_shells_swept },
         { NULL, NULL },
     };
     return unit_add_suite("samdkill", setup, cleanup, tests);

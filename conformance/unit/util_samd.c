@@ -596,8 +596,7 @@ uint64_t it_audit_count(it_sam *t)
     return n;
 }
 
-/* The pkcs11-tool command line listing the embedded token's private keys. */
-static void privkeys_cmd(it_sam *t, char *cmd, size_t cap)
+void it_p11tool(it_sam *t, char *cmd, size_t cap)
 {
     char path[700], pin[64] = "";
     FILE *f;
@@ -610,8 +609,8 @@ static void privkeys_cmd(it_sam *t, char *cmd, size_t cap)
         fclose(f);
     pin[strcspn(pin, "\r\n")] = '\0';
     snprintf(cmd, cap, "SOFTHSM2_CONF='%s/hsm/softhsm2.conf' pkcs11-tool --module "
-             "/usr/lib/softhsm/libsofthsm2.so --token-label qscd-sam --login --pin '%s' "
-             "--list-objects --type privkey", t->dir, pin);
+             "/usr/lib/softhsm/libsofthsm2.so --token-label qscd-sam --login --pin '%s'", t->dir,
+             pin);
 }
 
 long it_privkeys(it_sam *t)
@@ -620,8 +619,8 @@ long it_privkeys(it_sam *t)
     long n = 0;
     FILE *f;
 
-    privkeys_cmd(t, cmd, sizeof cmd - 20);
-    strcat(cmd, " 2>/dev/null");
+    it_p11tool(t, cmd, sizeof cmd - 64);
+    strcat(cmd, " --list-objects --type privkey 2>/dev/null");
     f = popen(cmd, "r");
     while (f != NULL && fgets(line, sizeof line, f) != NULL)
         n += strncmp(line, "Private Key Object", 18) == 0;
@@ -630,13 +629,13 @@ long it_privkeys(it_sam *t)
     return n;
 }
 
-long it_cred_records(it_sam *t)
+long it_sql_long(it_sam *t, const char *query)
 {
     char cmd[900];
     long n = -1;
     FILE *f;
 
-    snprintf(cmd, sizeof cmd, "sqlite3 '%s/sam.db' 'SELECT count(*) FROM credentials'", t->dir);
+    snprintf(cmd, sizeof cmd, "sqlite3 '%s/sam.db' '%s'", t->dir, query);
     f = popen(cmd, "r");
     if (f != NULL && fscanf(f, "%ld", &n) != 1)
         n = -1;
@@ -645,13 +644,18 @@ long it_cred_records(it_sam *t)
     return n;
 }
 
+long it_cred_records(it_sam *t)
+{
+    return it_sql_long(t, "SELECT count(*) FROM credentials");
+}
+
 void it_dump_keys_and_creds(it_sam *t)
 {
     char cmd[2600], keys[1500];
 
-    privkeys_cmd(t, keys, sizeof keys);
+    it_p11tool(t, keys, sizeof keys);
     snprintf(cmd, sizeof cmd, "sqlite3 '%s/sam.db' 'SELECT cast(id AS text), hex(key_ref), "
-             "state FROM credentials' >&2; %s >&2", t->dir, keys);
+             "state FROM credentials' >&2; %s --list-objects --type privkey >&2", t->dir, keys);
     if (system(cmd) != 0)
         fprintf(stderr, "(listing failed)\n");
 }

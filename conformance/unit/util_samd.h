@@ -125,7 +125,11 @@ uint64_t it_audit_count(it_sam *t);
  * private keys in the embedded token (pkcs11-tool; the PIN from its 0600 file, on the test
  * token only), and the credential records in the database (sqlite3). -1 on failure. */
 long it_privkeys(it_sam *t);
+/* The pkcs11-tool command line, logged in to the embedded token, into cmd (options follow). */
+void it_p11tool(it_sam *t, char *cmd, size_t cap);
 long it_cred_records(it_sam *t);
+/* The integer a query of the SAM's database answers (sqlite3), or -1. */
+long it_sql_long(it_sam *t, const char *query);
 /* Both listings on stderr, to explain a mismatch. */
 void it_dump_keys_and_creds(it_sam *t);
 

@@ -337,6 +337,19 @@ int p11a_key_restore(p11a *a, const p11a_backup *b, p11a_key *out);
 int p11a_key_destroy(p11a *a, p11a_key *k, const p11a_backup *backups, size_t n,
                      size_t *purge, size_t *npurge);
 
+/* Destroy the token's key objects (private, public, secret) that have no CKA_ID (or an
+ * empty one): the shells SoftHSMv2 leaves when a process dies inside C_GenerateKeyPair or
+ * C_CreateObject (default attributes written, template and key not yet), which hold no key. No key the adapter makes
+ * lacks a CKA_ID, so none of them is touched; but another application's objects on a shared
+ * token might: call it only on a token whose objects all come through the adapter (the SAM's
+ * embedded token). At most 64 objects of each class per call; *destroyed says how many went.
+ *
+ *   QSCD_OK                done (*destroyed may be 0)
+ *   QSCD_ERR_ARG           NULL argument
+ *   other QSCD_ERR_P11_*   the module failed (*destroyed counts those already gone)
+ */
+int p11a_sweep_anonymous(p11a *a, size_t *destroyed);
+
 /* ------------------------------------------------------------------------ probe */
 
 /* What a module does, as measured (not as claimed). Tristate fields: 1 yes, 0 no, -1 could

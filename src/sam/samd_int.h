@@ -81,7 +81,10 @@ typedef struct samd {
 int samd_open(samd *d, const samd_config *cfg, int create);
 void samd_close(samd *d);
 /* Finish what a crash left half-done (credentials CREATING or DELETING, a repaired token
- * file); audited. */
+ * file, key objects left without CKA_ID in the embedded token); audited as cred.recover,
+ * the kind in hash_alg (spec/sam-protocol.md §4). */
+#define SAMD_RECOVER_TOKEN_FILE 3
+#define SAMD_RECOVER_KEY_SHELLS 4
 int samd_recover(samd *d);
 
 /* ------------------------------------------------------------------ samd_token.c */

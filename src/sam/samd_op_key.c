@@ -99,6 +99,36 @@ int samd_op_cred_delete(samd_req *r)
     return rc;
 }
 
+/* One cred.recover event of the token itself (no credential): kind in hash_alg. */
+static int recover_event(samd *d, int kind, uint32_t count)
+{
+    sam_event ev;
+
+    memset(&ev, 0, sizeof ev);
+    ev.op = SAMD_EV_RECOVER;
+    ev.hash_alg = kind;
+    ev.count = count;
+    return samd_audit(d, &ev);
+}
+
+/* The embedded token only (every object on it is the SAM's): key objects a SIGKILL inside
+ * SoftHSMv2's C_GenerateKeyPair left without CKA_ID and without a key (p11a_sweep_anonymous).
+ * A failure is reported and leaves them: they can activate nothing. */
+static int sweep_shells(samd *d)
+{
+    size_t n = 0;
+    int rc = p11a_sweep_anonymous(d->hsm, &n);
+
+    if (rc != QSCD_OK)
+        fprintf(stderr, "qscd sam: could not sweep the token's incomplete key objects: %s (%s)\n",
+                qscd_err_name(rc), p11a_last_error());
+    if (n == 0)
+        return QSCD_OK;
+    fprintf(stderr, "qscd sam: destroyed %zu incomplete key object(s) a crash left in the "
+            "token\n", n);
+    return recover_event(d, SAMD_RECOVER_KEY_SHELLS, (uint32_t)n);
+}
+
 /* A crash left these: a credential being made (its key may exist: destroy it, drop the
  * record) or being deleted (finish). One audit event each. */
 int samd_recover(samd *d)
@@ -106,13 +136,10 @@ int samd_recover(samd *d)
     static const int states[] = { STORE_CRED_CREATING, STORE_CRED_DELETING };
     int rc = QSCD_OK;
 
-    if (d->token_repaired) {
-        sam_event ev;
-        memset(&ev, 0, sizeof ev);
-        ev.op = SAMD_EV_RECOVER;
-        ev.hash_alg = 3; /* the embedded token's file, restored (samd_token.c) */
-        rc = samd_audit(d, &ev);
-    }
+    if (d->token_repaired)
+        rc = recover_event(d, SAMD_RECOVER_TOKEN_FILE, 0);
+    if (rc == QSCD_OK && d->cfg.embedded)
+        rc = sweep_shells(d);
     for (size_t s = 0; rc == QSCD_OK && s < 2; s++) {
         qscd_id *ids = NULL;
         size_t n = 0;

@@ -108,18 +108,30 @@ static void kept_path(const samd_config *c, char *out, size_t cap)
     snprintf(out, cap, "%s/token.object.kept", dirname(dir));
 }
 
+/* The live file and the copy of the embedded token; -1 for a configured module (or a token
+ * directory that is not exactly one), which is left alone. */
+static int token_paths(const samd_config *c, char live[SAMD_PATH_MAX + 16],
+                       char kept[SAMD_PATH_MAX + 24])
+{
+    char dir[SAMD_PATH_MAX];
+
+    if (!c->embedded || token_dir(c, dir, sizeof dir) != 0)
+        return -1;
+    snprintf(live, SAMD_PATH_MAX + 16, "%s/token.object", dir);
+    kept_path(c, kept, SAMD_PATH_MAX + 24);
+    return 0;
+}
+
 int samd_token_repair(const samd_config *c, int *repaired)
 {
-    char dir[SAMD_PATH_MAX], live[SAMD_PATH_MAX + 16], kept[SAMD_PATH_MAX + 24];
+    char live[SAMD_PATH_MAX + 16], kept[SAMD_PATH_MAX + 24];
     uint8_t *buf;
     long n;
     int rc = 0;
 
     *repaired = 0;
-    if (!c->embedded || token_dir(c, dir, sizeof dir) != 0)
+    if (token_paths(c, live, kept) != 0)
         return 0;
-    snprintf(live, sizeof live, "%s/token.object", dir);
-    kept_path(c, kept, sizeof kept);
     buf = malloc(TOKEN_OBJECT_MAX);
     if (buf == NULL)
         return -1;
@@ -136,15 +148,13 @@ int samd_token_repair(const samd_config *c, int *repaired)
 
 int samd_token_keep(const samd_config *c)
 {
-    char dir[SAMD_PATH_MAX], live[SAMD_PATH_MAX + 16], kept[SAMD_PATH_MAX + 24];
+    char live[SAMD_PATH_MAX + 16], kept[SAMD_PATH_MAX + 24];
     uint8_t *buf;
     long n;
     int rc = 0;
 
-    if (!c->embedded || token_dir(c, dir, sizeof dir) != 0)
+    if (token_paths(c, live, kept) != 0)
         return 0;
-    snprintf(live, sizeof live, "%s/token.object", dir);
-    kept_path(c, kept, sizeof kept);
     buf = malloc(TOKEN_OBJECT_MAX);
     n = buf != NULL ? read_all(live, buf, TOKEN_OBJECT_MAX) : -1;
     if (n > 0)
