@@ -122,43 +122,42 @@ static int token_paths(const samd_config *c, char live[SAMD_PATH_MAX + 16],
     return 0;
 }
 
+/* Copy from to `to` atomically when from has content: 1 copied, 0 from is missing or
+ * empty, -1 failure. */
+static int copy_atomic(const char *from, const char *to)
+{
+    uint8_t *buf = malloc(TOKEN_OBJECT_MAX);
+    long n = buf != NULL ? read_all(from, buf, TOKEN_OBJECT_MAX) : -1;
+    int rc = buf == NULL ? -1 : 0;
+
+    if (n > 0)
+        rc = write_atomic(to, buf, (size_t)n) == 0 ? 1 : -1;
+    free(buf);
+    return rc;
+}
+
 int samd_token_repair(const samd_config *c, int *repaired)
 {
     char live[SAMD_PATH_MAX + 16], kept[SAMD_PATH_MAX + 24];
-    uint8_t *buf;
-    long n;
-    int rc = 0;
+    struct stat st;
+    int rc;
 
     *repaired = 0;
-    if (token_paths(c, live, kept) != 0)
+    if (token_paths(c, live, kept) != 0 || (stat(live, &st) == 0 && st.st_size > 0))
         return 0;
-    buf = malloc(TOKEN_OBJECT_MAX);
-    if (buf == NULL)
-        return -1;
-    if (read_all(live, buf, TOKEN_OBJECT_MAX) <= 0 &&
-        (n = read_all(kept, buf, TOKEN_OBJECT_MAX)) > 0) {
-        rc = write_atomic(live, buf, (size_t)n);
-        *repaired = rc == 0;
-        fprintf(stderr, "qscd sam: the token's %s was cut by a crash: %s from %s\n", live,
-                rc == 0 ? "restored" : "COULD NOT BE RESTORED", kept);
-    }
-    free(buf);
-    return rc;
+    rc = copy_atomic(kept, live);
+    fprintf(stderr, "qscd sam: the token's %s was cut by a crash: %s %s\n", live,
+            rc > 0 ? "restored from" : rc == 0 ? "no copy to restore in" :
+                                                "COULD NOT BE RESTORED from", kept);
+    *repaired = rc > 0;
+    return rc < 0 ? -1 : 0;
 }
 
 int samd_token_keep(const samd_config *c)
 {
     char live[SAMD_PATH_MAX + 16], kept[SAMD_PATH_MAX + 24];
-    uint8_t *buf;
-    long n;
-    int rc = 0;
 
     if (token_paths(c, live, kept) != 0)
         return 0;
-    buf = malloc(TOKEN_OBJECT_MAX);
-    n = buf != NULL ? read_all(live, buf, TOKEN_OBJECT_MAX) : -1;
-    if (n > 0)
-        rc = write_atomic(kept, buf, (size_t)n);
-    free(buf);
-    return rc;
+    return copy_atomic(live, kept) < 0 ? -1 : 0;
 }
