@@ -284,6 +284,49 @@ static void test_pin_change(void)
     CU_ASSERT_EQUAL(it_signer(&T, "dora", SAMC_PIN_CHANGE, &p, NULL), 0);
 }
 
+/* --------------------------------------------------------- verifier costs */
+
+/* Move the configured Argon2id memory cost from `from` to `to` KiB and restart. */
+static int restart_with_memory(int from, int to)
+{
+    char cmd[1500];
+
+    if (it_stop(&T) != 0)
+        return -1;
+    snprintf(cmd, sizeof cmd, "sed -i 's/^argon2_m = %d$/argon2_m = %d/' '%s' && "
+             "grep -q '^argon2_m = %d$' '%s'", from, to, T.conf, to, T.conf);
+    if (system(cmd) != 0)
+        return -1;
+    return it_start(&T, NULL);
+}
+
+/* A change of the configured Argon2id cost applies to new PINs and passwords; those made
+ * before keep the cost they were made with (stored beside them, schema 3) and still verify:
+ * the officer's password, dora's PIN. Back at the first cost, a PIN made at the second still
+ * verifies too. */
+static void test_argon2_cost_change_keeps_verifiers(void)
+{
+    EVP_PKEY *cdev = NULL;
+
+    NEED_SAM();
+    CU_ASSERT_EQUAL(it_sql_long(&T, "SELECT pin_kdf_m FROM signers WHERE id = x'646f7261'"), 256);
+    CU_ASSERT_EQUAL_FATAL(restart_with_memory(256, 512), 0);
+    CU_ASSERT_EQUAL(dora_authz("d-1", "dora-pin-4", dev, H1), 0);
+    CU_ASSERT_EQUAL(it_sign(&T, "dora", "d-1", tok, tok_len, SAM_SIGN_ECDSA, H1, 1, sigs,
+                            sig_lens), 0);
+    CU_ASSERT_EQUAL_FATAL(it_enrol(&T, "cody", "cody-pin-31"), 0); /* the officer's password */
+    CU_ASSERT((cdev = it_device_enrol(&T, "cody")) != NULL);
+    CU_ASSERT_EQUAL(it_cred(&T, "cody", "cy-1", SAM_KEY_EC_P256, SAM_SAP_SIC, 1, false), 0);
+    CU_ASSERT_EQUAL(it_sql_long(&T, "SELECT pin_kdf_m FROM signers WHERE id = x'636f6479'"), 512);
+    CU_ASSERT_EQUAL_FATAL(restart_with_memory(512, 256), 0);
+    CU_ASSERT_EQUAL(it_authz_sic(&T, "cody", "cy-1", "cody-pin-31", cdev, 1, H2, 1, tok,
+                                 &tok_len), 0);
+    CU_ASSERT_EQUAL(it_authz_sic(&T, "cody", "cy-1", "cody-pin-3", cdev, 1, H2, 1, tok,
+                                 &tok_len), QSCD_ERR_AUTH_FAILED);
+    CU_ASSERT_EQUAL(dora_authz("d-1", "dora-pin-4", dev, H2), 0);
+    EVP_PKEY_free(cdev);
+}
+
 /* ------------------------------------------------------------- backup, restore */
 
 static int backup(const char *cred, uint8_t *blob, size_t *blen, uint8_t id[32])
@@ -522,6 +565,7 @@ UNIT_SUITE(samdadm)
         { "SRG_KM_7_1_cred_delete", test_SRG_KM_7_1_cred_delete },
         { "SRC_SKS_1_2_csr_and_import", test_SRC_SKS_1_2_csr_and_import },
         { "SRG_AA_1_one_record_per_request", test_SRG_AA_1_one_record_per_request },
+        { "argon2_cost_change_keeps_verifiers", test_argon2_cost_change_keeps_verifiers },
         { NULL, NULL },
     };
     return unit_add_suite("samdadm", setup, cleanup, tests);

@@ -58,6 +58,22 @@ static void sql(const char *stmt)
     sqlite3_close(db);
 }
 
+/* The integer the query answers, -1 when none. */
+static long long sql_long(const char *query)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    long long v = -1;
+
+    if (sqlite3_open(path, &db) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, query, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
 static void test_signer_records(void)
 {
     store *s = fresh("signers");
@@ -81,9 +97,43 @@ static void test_signer_records(void)
     CU_ASSERT_EQUAL(store_signer_unlock(s, &in.rec.id), QSCD_OK);
     CU_ASSERT_EQUAL(store_signer_get(s, &in.rec.id, &out), QSCD_OK);
     CU_ASSERT(out.rec.failures == 0 && out.rec.locked == 0);
+    CU_ASSERT(out.pin_kdf.t == 0 && out.pin_kdf.m == 0 && out.pin_kdf.p == 0);
+    /* Schema 3: a new PIN's verifier is kept with its Argon2id cost. */
+    store_kdf kdf = { 3, 65536, 2 };
+    uint8_t salt[16], v[32];
+    memset(salt, 0x51, sizeof salt);
+    memset(v, 0x5a, sizeof v);
+    CU_ASSERT_EQUAL(store_signer_set_pin(s, &in.rec.id, salt, v, &kdf), QSCD_OK);
+    CU_ASSERT_EQUAL(store_signer_get(s, &in.rec.id, &out), QSCD_OK);
+    CU_ASSERT(out.pin_kdf.t == 3 && out.pin_kdf.m == 65536 && out.pin_kdf.p == 2);
+    CU_ASSERT(memcmp(out.pin_salt, salt, 16) == 0 && memcmp(out.rec.pin_verifier, v, 32) == 0);
     qscd_id nobody = world_id("nobody");
     CU_ASSERT_EQUAL(store_signer_get(s, &nobody, &out), QSCD_ERR_NOT_FOUND);
     CU_ASSERT_EQUAL(store_signer_unlock(s, &nobody), QSCD_ERR_NOT_FOUND);
+    CU_ASSERT_EQUAL(store_signer_set_pin(s, &nobody, salt, v, &kdf), QSCD_ERR_NOT_FOUND);
+    store_close(s);
+}
+
+/* Administrators: the password verifier with its cost (schema 3), the lockout state. */
+static void test_admin_records(void)
+{
+    store *s = fresh("admins");
+    store_admin in, out;
+
+    memset(&in, 0, sizeof in);
+    in.id = world_id("aud");
+    in.role = 4;
+    memset(in.pw_salt, 1, 16);
+    memset(in.pw_verifier, 2, 32);
+    in.pw_kdf.t = 1;
+    in.pw_kdf.m = 256;
+    in.pw_kdf.p = 1;
+    CU_ASSERT_EQUAL(store_admin_add(s, &in), QSCD_OK);
+    CU_ASSERT_EQUAL(store_admin_add(s, &in), QSCD_ERR_EXISTS);
+    CU_ASSERT_EQUAL(store_admin_get(s, &in.id, &out), QSCD_OK);
+    CU_ASSERT(out.role == 4 && memcmp(out.pw_salt, in.pw_salt, 16) == 0 &&
+              memcmp(out.pw_verifier, in.pw_verifier, 32) == 0);
+    CU_ASSERT(out.pw_kdf.t == 1 && out.pw_kdf.m == 256 && out.pw_kdf.p == 1);
     store_close(s);
 }
 
@@ -322,11 +372,12 @@ static void test_SRG_AA_7_audit_forged_seal_detected(void)
 }
 
 /* Schema 2: a credential's lifecycle state, listed by state, kept across a reopen; a
- * database of schema 1 is migrated forward with its records (their state READY). */
+ * database of schema 1 is migrated forward (to 3) with its records (their state READY,
+ * their verifiers' cost unknown: 0). */
 static void test_cred_state_and_migration(void)
 {
     store *s = fresh("state");
-    store_signer in;
+    store_signer in, sg;
     store_cred c, got;
     qscd_id *ids = NULL, a = world_id("a-1"), b = world_id("b-1");
     size_t n = 0;
@@ -353,14 +404,21 @@ static void test_cred_state_and_migration(void)
     CU_ASSERT(store_cred_get(s, &b, &got) == QSCD_OK && got.state == STORE_CRED_DELETING);
     store_cred_free(&got);
     store_close(s);
-    /* back to schema 1 by hand: no state column, version 1 */
+    /* back to schema 1 by hand: no state column, no verifier costs, version 1 */
     sql("CREATE TABLE c1 AS SELECT id, owner, enabled, key_alg, sap, multisign, key_ref,"
         " backup_capable, cert, cert_not_before, cert_not_after, cert_revoked FROM credentials;"
         "DROP TABLE credentials; ALTER TABLE c1 RENAME TO credentials;"
+        "ALTER TABLE signers DROP COLUMN pin_kdf_t; ALTER TABLE signers DROP COLUMN pin_kdf_m;"
+        "ALTER TABLE signers DROP COLUMN pin_kdf_p; ALTER TABLE admins DROP COLUMN pw_kdf_t;"
+        "ALTER TABLE admins DROP COLUMN pw_kdf_m; ALTER TABLE admins DROP COLUMN pw_kdf_p;"
         "UPDATE meta SET value = 1 WHERE key = 'schema'");
     CU_ASSERT_EQUAL_FATAL(store_open(path, &W.ports, &s), QSCD_OK);
     CU_ASSERT(store_cred_get(s, &b, &got) == QSCD_OK && got.state == STORE_CRED_READY);
     store_cred_free(&got);
+    /* schema 3 added the costs: 0 for the verifiers recorded before (the configured cost) */
+    CU_ASSERT(store_signer_get(s, &in.rec.id, &sg) == QSCD_OK && sg.pin_kdf.t == 0 &&
+              sg.pin_kdf.m == 0 && sg.pin_kdf.p == 0);
+    CU_ASSERT_EQUAL(sql_long("SELECT value FROM meta WHERE key = 'schema'"), STORE_SCHEMA_VERSION);
     CU_ASSERT_EQUAL(store_cred_list_state(s, STORE_CRED_READY, &ids, &n), QSCD_OK);
     CU_ASSERT_EQUAL(n, 2);
     free(ids);
@@ -380,6 +438,7 @@ UNIT_SUITE(store)
 {
     static const unit_test tests[] = {
         { "signer_records", test_signer_records },
+        { "admin_records", test_admin_records },
         { "cred_records_and_backups", test_cred_records_and_backups },
         { "CSC_11_9_registry_race", test_CSC_11_9_registry_race },
         { "challenges_once", test_challenges_once },

@@ -631,11 +631,22 @@ long it_privkeys(it_sam *t)
 
 long it_sql_long(it_sam *t, const char *query)
 {
-    char cmd[900];
+    char cmd[1400], q[420];
+    size_t j = 0;
     long n = -1;
     FILE *f;
 
-    snprintf(cmd, sizeof cmd, "sqlite3 '%s/sam.db' '%s'", t->dir, query);
+    /* The query goes in single quotes: each of its own becomes '\'' for the shell. */
+    for (size_t i = 0; query[i] != '\0' && j + 5 < sizeof q; i++) {
+        if (query[i] == '\'') {
+            memcpy(q + j, "'\\''", 4);
+            j += 4;
+        } else {
+            q[j++] = query[i];
+        }
+    }
+    q[j] = '\0';
+    snprintf(cmd, sizeof cmd, "sqlite3 '%s/sam.db' '%s'", t->dir, q);
     f = popen(cmd, "r");
     if (f != NULL && fscanf(f, "%ld", &n) != 1)
         n = -1;

@@ -252,7 +252,7 @@ static int admin_check(samd_req *r, const uint8_t *pw, size_t pwlen)
         memset(&a, 0, sizeof a);
     if (rc == QSCD_OK || rc == QSCD_ERR_NOT_FOUND) {
         int found = rc == QSCD_OK;
-        rc = samd_verifier(d, pw, pwlen, a.pw_salt, v);
+        rc = samd_verifier(d, pw, pwlen, a.pw_salt, &a.pw_kdf, v);
         ok = rc == QSCD_OK && found && qscd_ct_equal(v, a.pw_verifier, 32) == 1 &&
              a.role == r->actor.role;
         if (rc == QSCD_OK && !found)

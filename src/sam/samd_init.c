@@ -217,9 +217,8 @@ static int first_officer(samd *d)
     a.role = SAM_ROLE_SECURITY_OFFICER;
     if (rc != QSCD_OK || officer_password(&d->cfg, pw, sizeof pw, &generated) != 0)
         return -1;
-    rc = samd_random(d, a.pw_salt, sizeof a.pw_salt);
-    if (rc == QSCD_OK)
-        rc = samd_verifier(d, (const uint8_t *)pw, strlen(pw), a.pw_salt, a.pw_verifier);
+    rc = samd_verifier_new(d, (const uint8_t *)pw, strlen(pw), a.pw_salt, &a.pw_kdf,
+                           a.pw_verifier);
     if (rc == QSCD_OK)
         rc = store_admin_add(d->db, &a);
     memset(&ev, 0, sizeof ev);

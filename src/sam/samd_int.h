@@ -110,9 +110,14 @@ int samd_audit(samd *d, sam_event *ev);
 int samd_key_get(samd *d, const uint8_t *id, size_t len, p11a_key **out);
 /* Forget a key about to be destroyed (its entry is marked dead). */
 void samd_key_forget(samd *d, const uint8_t *id, size_t len);
-/* Argon2id(secret, salt) with the configured cost: the 32-byte verifier of a PIN or password. */
+/* Argon2id(secret, salt): the 32-byte verifier of a PIN or password, with the cost it was
+ * made with (kdf), or the configured cost when kdf is NULL or all zero (verifiers recorded
+ * before the store kept their cost, and new ones). */
 int samd_verifier(const samd *d, const uint8_t *secret, size_t len, const uint8_t salt[16],
-                  uint8_t out[32]);
+                  const store_kdf *kdf, uint8_t out[32]);
+/* A fresh salt and the verifier of secret with the configured cost, which *kdf records. */
+int samd_verifier_new(samd *d, const uint8_t *secret, size_t len, uint8_t salt[16],
+                      store_kdf *kdf, uint8_t out[32]);
 void samd_stripe_lock(samd *d, const qscd_id *id);
 void samd_stripe_unlock(samd *d, const qscd_id *id);
 /* n bytes from the module's random generator. */

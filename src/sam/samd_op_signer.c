@@ -129,18 +129,11 @@ int samd_op_signer_delete(samd_req *r)
 }
 
 /* A fresh salt and the verifier of a new secret (PIN or password). */
-static int new_verifier(samd *d, const uint8_t *secret, size_t len, uint8_t salt[16],
-                        uint8_t v[32])
-{
-    int rc = samd_random(d, salt, 16);
-
-    return rc == QSCD_OK ? samd_verifier(d, secret, len, salt, v) : rc;
-}
-
 int samd_op_pin_set(samd_req *r)
 {
     const uint8_t *pin = NULL;
     uint8_t salt[16], v[32];
+    store_kdf kdf;
     size_t n = 0;
     qscd_id id;
     int rc = target(r, &id);
@@ -148,10 +141,10 @@ int samd_op_pin_set(samd_req *r)
     if (rc == QSCD_OK)
         rc = samd_param_bstr(r, 2, 4, SAM_PIN_MAX, &pin, &n);
     if (rc == QSCD_OK)
-        rc = new_verifier(r->d, pin, n, salt, v);
+        rc = samd_verifier_new(r->d, pin, n, salt, &kdf, v);
     if (rc == QSCD_OK) {
         samd_stripe_lock(r->d, &id);
-        rc = not_found_as_signer(store_signer_set_pin(r->d->db, &id, salt, v));
+        rc = not_found_as_signer(store_signer_set_pin(r->d->db, &id, salt, v, &kdf));
         samd_stripe_unlock(r->d, &id);
     }
     samd_wipe(v, sizeof v);
@@ -165,6 +158,7 @@ static int pin_change_locked(samd *d, const qscd_id *id, const uint8_t *old, siz
 {
     store_signer s;
     uint8_t v[32], salt[16];
+    store_kdf kdf;
     uint32_t next = 0;
     int locked = 0, ok = 0;
     int rc = store_signer_get(d->db, id, &s);
@@ -173,7 +167,7 @@ static int pin_change_locked(samd *d, const qscd_id *id, const uint8_t *old, siz
         memset(&s, 0, sizeof s);
     if (rc == QSCD_OK || rc == QSCD_ERR_NOT_FOUND) {
         int found = rc == QSCD_OK;
-        rc = samd_verifier(d, old, olen, s.pin_salt, v);
+        rc = samd_verifier(d, old, olen, s.pin_salt, &s.pin_kdf, v);
         ok = found && s.rec.has_pin && qscd_ct_equal(v, s.rec.pin_verifier, 32) == 1;
         if (rc == QSCD_OK && !found)
             rc = QSCD_ERR_AUTH_FAILED;
@@ -186,9 +180,9 @@ static int pin_change_locked(samd *d, const qscd_id *id, const uint8_t *old, siz
         sam_lockout_next(s.rec.failures, d->core.lockout_limit, ok, &next, &locked);
         rc = store_signer_auth(d->db, id, next, locked, s.rec.otp_last_counter);
         if (rc == QSCD_OK)
-            rc = ok ? new_verifier(d, pin, n, salt, v) : QSCD_ERR_AUTH_FAILED;
+            rc = ok ? samd_verifier_new(d, pin, n, salt, &kdf, v) : QSCD_ERR_AUTH_FAILED;
         if (rc == QSCD_OK)
-            rc = store_signer_set_pin(d->db, id, salt, v);
+            rc = store_signer_set_pin(d->db, id, salt, v, &kdf);
     }
     samd_wipe(v, sizeof v);
     samd_wipe(&s, sizeof s);
@@ -359,7 +353,7 @@ int samd_op_admin_create(samd_req *r)
     if (rc == QSCD_OK)
         rc = samd_param_bstr(r, 3, 8, SAMP_PASSWORD_MAX, &pw, &n);
     if (rc == QSCD_OK)
-        rc = new_verifier(r->d, pw, n, a.pw_salt, a.pw_verifier);
+        rc = samd_verifier_new(r->d, pw, n, a.pw_salt, &a.pw_kdf, a.pw_verifier);
     if (rc == QSCD_OK) {
         a.role = (int32_t)role;
         r->ev.count = (uint32_t)role;

@@ -78,13 +78,26 @@ void samd_key_forget(samd *d, const uint8_t *id, size_t len)
 /* ------------------------------------------------------------------------ helpers */
 
 int samd_verifier(const samd *d, const uint8_t *secret, size_t len, const uint8_t salt[16],
-                  uint8_t out[32])
+                  const store_kdf *kdf, uint8_t out[32])
 {
-    int rc = argon2id_hash_raw((uint32_t)d->cfg.argon2_t, (uint32_t)d->cfg.argon2_m,
-                               (uint32_t)d->cfg.argon2_p, len ? secret : (const uint8_t *)"",
-                               len, salt, 16, out, 32);
+    store_kdf cfg = { (uint32_t)d->cfg.argon2_t, (uint32_t)d->cfg.argon2_m,
+                      (uint32_t)d->cfg.argon2_p };
+    const store_kdf *k = kdf != NULL && kdf->t != 0 ? kdf : &cfg;
+    int rc = argon2id_hash_raw(k->t, k->m, k->p, len ? secret : (const uint8_t *)"", len, salt,
+                               16, out, 32);
 
     return rc == ARGON2_OK ? QSCD_OK : QSCD_ERR_INTERNAL;
+}
+
+int samd_verifier_new(samd *d, const uint8_t *secret, size_t len, uint8_t salt[16],
+                      store_kdf *kdf, uint8_t out[32])
+{
+    int rc = samd_random(d, salt, 16);
+
+    kdf->t = (uint32_t)d->cfg.argon2_t;
+    kdf->m = (uint32_t)d->cfg.argon2_m;
+    kdf->p = (uint32_t)d->cfg.argon2_p;
+    return rc == QSCD_OK ? samd_verifier(d, secret, len, salt, kdf, out) : rc;
 }
 
 static unsigned stripe_of(const qscd_id *id)
@@ -242,10 +255,11 @@ static int p_pin_derive(void *ctx, const qscd_id *signer, const uint8_t *pin, si
     /* An unknown signer costs the same derivation (with a zero salt): no timing difference. */
     if (rc == QSCD_ERR_NOT_FOUND) {
         memset(s.pin_salt, 0, sizeof s.pin_salt);
+        memset(&s.pin_kdf, 0, sizeof s.pin_kdf); /* the configured cost */
         rc = QSCD_OK;
     }
     if (rc == QSCD_OK)
-        rc = samd_verifier(d, pin, len, s.pin_salt, out);
+        rc = samd_verifier(d, pin, len, s.pin_salt, &s.pin_kdf, out);
     samd_wipe(&s, sizeof s);
     return rc;
 }

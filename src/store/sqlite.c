@@ -113,6 +113,13 @@ static const char *const schema_steps[STORE_SCHEMA_VERSION] = {
     /* v2: the credential's lifecycle state (store.h, STORE_CRED_*), so that a creation or a
      * deletion cut short by a crash is found and finished at the next start. */
     "ALTER TABLE credentials ADD COLUMN state INTEGER NOT NULL DEFAULT 0;",
+    /* v3: the Argon2id cost of each PIN and password verifier (store_kdf); 0 for the older. */
+    "ALTER TABLE signers ADD COLUMN pin_kdf_t INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE signers ADD COLUMN pin_kdf_m INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE signers ADD COLUMN pin_kdf_p INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE admins ADD COLUMN pw_kdf_t INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE admins ADD COLUMN pw_kdf_m INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE admins ADD COLUMN pw_kdf_p INTEGER NOT NULL DEFAULT 0;",
 };
 
 static int migrate_step(sqlite3 *db, int64_t from)

@@ -31,7 +31,7 @@ typedef struct store store;
 
 /* The current schema version; store_open migrates older databases forward and refuses
  * newer ones (QSCD_ERR_STORE_SCHEMA). */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* Open (creating if needed) the database at path. The ports give the audit chain its hash
  * and seal functions (qscd_port_sha256, qscd_port_seal_mac); they must outlive the store. */
@@ -44,10 +44,19 @@ uint64_t store_commits(store *s);
 /* ---------------------------------------------------------------------------- signers */
 
 /* A signer's stored factors beside the sam_signer record the core decides on. */
+/* The Argon2id cost a PIN or password verifier was made with (passes, memory in KiB, lanes),
+ * so that a change of the configured cost applies to new verifiers and leaves the existing
+ * ones usable. All 0 for a verifier recorded before schema 3: made with the configured cost
+ * of the time. */
+typedef struct store_kdf {
+    uint32_t t, m, p;
+} store_kdf;
+
 typedef struct store_signer {
     sam_signer rec;
     char name[128];
     uint8_t pin_salt[16];
+    store_kdf pin_kdf;
     uint8_t otp_key_ref[32];               /* CKA_ID of the TOTP seed in the HSM */
     uint8_t otp_key_ref_len;
     uint8_t device_spki[128];              /* enrolled SIC device key, SubjectPublicKeyInfo */
@@ -62,7 +71,7 @@ int store_signer_auth(store *s, const qscd_id *id, uint32_t failures, int locked
 int store_signer_set_enabled(store *s, const qscd_id *id, int enabled);
 int store_signer_unlock(store *s, const qscd_id *id);
 int store_signer_set_pin(store *s, const qscd_id *id, const uint8_t salt[16],
-                         const uint8_t verifier[32]);
+                         const uint8_t verifier[32], const store_kdf *kdf);
 int store_signer_set_otp(store *s, const qscd_id *id, const uint8_t *key_ref, size_t len);
 int store_signer_set_device(store *s, const qscd_id *id, const uint8_t *spki, size_t len);
 int store_signer_delete(store *s, const qscd_id *id);
@@ -113,6 +122,7 @@ typedef struct store_admin {
     int32_t role;
     uint8_t pw_salt[16];
     uint8_t pw_verifier[32];
+    store_kdf pw_kdf;
     uint32_t failures;
     uint8_t locked;
 } store_admin;

@@ -101,6 +101,22 @@ static int bind_one_id(sqlite3_stmt *st, const void *arg)
 
 /* ------------------------------------------------------------------------- signers */
 
+/* A verifier's cost as ?i, ?i+1, ?i+2; read back from columns i, i+1, i+2. */
+static int bind_kdf(sqlite3_stmt *st, int i, const store_kdf *k)
+{
+    int ok = sqlite3_bind_int64(st, i, k->t) == SQLITE_OK &&
+             sqlite3_bind_int64(st, i + 1, k->m) == SQLITE_OK &&
+             sqlite3_bind_int64(st, i + 2, k->p) == SQLITE_OK;
+    return ok ? QSCD_OK : QSCD_ERR_STORE;
+}
+
+static void col_kdf(sqlite3_stmt *st, int i, store_kdf *k)
+{
+    k->t = (uint32_t)sqlite3_column_int64(st, i);
+    k->m = (uint32_t)sqlite3_column_int64(st, i + 1);
+    k->p = (uint32_t)sqlite3_column_int64(st, i + 2);
+}
+
 static int bind_signer(sqlite3_stmt *st, const void *arg)
 {
     const store_signer *in = arg;
@@ -109,22 +125,24 @@ static int bind_signer(sqlite3_stmt *st, const void *arg)
              sqlite3_bind_int(st, 3, in->rec.enabled) == SQLITE_OK &&
              sqlite3_bind_int(st, 4, in->rec.has_pin) == SQLITE_OK &&
              sqlite3_bind_blob(st, 5, in->pin_salt, 16, SQLITE_TRANSIENT) == SQLITE_OK &&
-             sqlite3_bind_blob(st, 6, in->rec.pin_verifier, 32, SQLITE_TRANSIENT) == SQLITE_OK;
+             sqlite3_bind_blob(st, 6, in->rec.pin_verifier, 32, SQLITE_TRANSIENT) == SQLITE_OK &&
+             bind_kdf(st, 7, &in->pin_kdf) == QSCD_OK;
     return ok ? QSCD_OK : QSCD_ERR_STORE;
 }
 
 int store_signer_add(store *s, const store_signer *in)
 {
-    return write_stmt(s, "INSERT INTO signers(id, name, enabled, has_pin, pin_salt, pin_verifier)"
-                         " VALUES(?, ?, ?, ?, ?, ?)", bind_signer, in, 0);
+    return write_stmt(s, "INSERT INTO signers(id, name, enabled, has_pin, pin_salt, pin_verifier,"
+                         " pin_kdf_t, pin_kdf_m, pin_kdf_p) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      bind_signer, in, 0);
 }
 
 int store_signer_get(store *s, const qscd_id *id, store_signer *out)
 {
     sqlite3_stmt *st = NULL;
     int rc = read_row(s, "SELECT id, name, enabled, locked, failures, has_pin, pin_salt,"
-                         " pin_verifier, otp_key_ref, otp_last_counter, device_spki"
-                         " FROM signers WHERE id = ?", id, &st);
+                         " pin_verifier, otp_key_ref, otp_last_counter, device_spki,"
+                         " pin_kdf_t, pin_kdf_m, pin_kdf_p FROM signers WHERE id = ?", id, &st);
     long n;
 
     memset(out, 0, sizeof *out);
@@ -143,6 +161,7 @@ int store_signer_get(store *s, const qscd_id *id, store_signer *out)
         out->rec.otp_last_counter = (uint64_t)sqlite3_column_int64(st, 9);
         n = col_blob(st, 10, out->device_spki, sizeof out->device_spki);
         out->device_spki_len = n > 0 ? (size_t)n : 0;
+        col_kdf(st, 11, &out->pin_kdf);
     }
     sqlite3_finalize(st);
     return rc;
@@ -220,13 +239,27 @@ static int bind_blob_id(sqlite3_stmt *st, const void *arg)
     return ok ? QSCD_OK : QSCD_ERR_STORE;
 }
 
-int store_signer_set_pin(store *s, const qscd_id *id, const uint8_t salt[16],
-                         const uint8_t verifier[32])
-{
-    blob_args x = { id, salt, 16, verifier, 32 };
+typedef struct pin_args {
+    blob_args x;
+    const store_kdf *kdf;
+} pin_args;
 
-    return write_stmt(s, "UPDATE signers SET pin_salt = ?1, pin_verifier = ?2, has_pin = 1"
-                         " WHERE id = ?3", bind_blobs, &x, 1);
+static int bind_pin(sqlite3_stmt *st, const void *arg)
+{
+    const pin_args *a = arg;
+    int rc = bind_blobs(st, &a->x);
+
+    return rc == QSCD_OK ? bind_kdf(st, 4, a->kdf) : rc;
+}
+
+int store_signer_set_pin(store *s, const qscd_id *id, const uint8_t salt[16],
+                         const uint8_t verifier[32], const store_kdf *kdf)
+{
+    pin_args a = { { id, salt, 16, verifier, 32 }, kdf };
+
+    return write_stmt(s, "UPDATE signers SET pin_salt = ?1, pin_verifier = ?2, has_pin = 1,"
+                         " pin_kdf_t = ?4, pin_kdf_m = ?5, pin_kdf_p = ?6 WHERE id = ?3",
+                      bind_pin, &a, 1);
 }
 
 int store_signer_set_otp(store *s, const qscd_id *id, const uint8_t *key_ref, size_t len)
@@ -504,21 +537,22 @@ static int bind_admin(sqlite3_stmt *st, const void *arg)
     int ok = bind_id(st, 1, &in->id) == QSCD_OK &&
              sqlite3_bind_int(st, 2, in->role) == SQLITE_OK &&
              sqlite3_bind_blob(st, 3, in->pw_salt, 16, SQLITE_TRANSIENT) == SQLITE_OK &&
-             sqlite3_bind_blob(st, 4, in->pw_verifier, 32, SQLITE_TRANSIENT) == SQLITE_OK;
+             sqlite3_bind_blob(st, 4, in->pw_verifier, 32, SQLITE_TRANSIENT) == SQLITE_OK &&
+             bind_kdf(st, 5, &in->pw_kdf) == QSCD_OK;
     return ok ? QSCD_OK : QSCD_ERR_STORE;
 }
 
 int store_admin_add(store *s, const store_admin *in)
 {
-    return write_stmt(s, "INSERT INTO admins(id, role, pw_salt, pw_verifier) VALUES(?, ?, ?, ?)",
-                      bind_admin, in, 0);
+    return write_stmt(s, "INSERT INTO admins(id, role, pw_salt, pw_verifier, pw_kdf_t, pw_kdf_m,"
+                         " pw_kdf_p) VALUES(?, ?, ?, ?, ?, ?, ?)", bind_admin, in, 0);
 }
 
 int store_admin_get(store *s, const qscd_id *id, store_admin *out)
 {
     sqlite3_stmt *st = NULL;
-    int rc = read_row(s, "SELECT id, role, pw_salt, pw_verifier, failures, locked"
-                         " FROM admins WHERE id = ?", id, &st);
+    int rc = read_row(s, "SELECT id, role, pw_salt, pw_verifier, failures, locked, pw_kdf_t,"
+                         " pw_kdf_m, pw_kdf_p FROM admins WHERE id = ?", id, &st);
 
     memset(out, 0, sizeof *out);
     if (rc == QSCD_OK) {
@@ -528,6 +562,7 @@ int store_admin_get(store *s, const qscd_id *id, store_admin *out)
             rc = QSCD_ERR_STORE;
         out->failures = (uint32_t)sqlite3_column_int64(st, 4);
         out->locked = (uint8_t)sqlite3_column_int(st, 5);
+        col_kdf(st, 6, &out->pw_kdf);
     }
     sqlite3_finalize(st);
     return rc;
