@@ -36,7 +36,8 @@ static int setup(void)
     why_not = it_unavailable();
     if (why_not != NULL)
         return 0;
-    if (it_init(&T, "samdwire", "read_timeout = 2\nworkers = 2\nmax_connections = 16\n") != 0 ||
+    if (it_init(&T, "samdwire", "read_timeout = 2\nworkers = 2\nmax_connections = 16\n"
+                                "seal_interval = 1\n") != 0 ||
         it_start(&T, NULL) != 0)
         why_not = "the SAM did not start (see build/it-*/samdwire.log)";
     return 0;
@@ -375,6 +376,40 @@ static void test_sigterm_finishes_request_in_hand(void)
     CU_ASSERT(it_audit_count(&T) > 0);
 }
 
+/* ------------------------------------------------------------------ sealing */
+
+/* The seals audit.verify checked (the auditor `aud` of it_audit_count), or -1. */
+static long seals_verified(void)
+{
+    uint64_t n = 0, bad = 0;
+    samc_resp r;
+    long v = -1;
+
+    it_audit_count(&T); /* makes the auditor the first time */
+    if (it_call(&T, SAM_ROLE_AUDITOR, "aud", "aud-password", SAMC_AUDIT_VERIFY, NULL, &r) == 0 &&
+        samc_get_uint(&r, 2, &n) == 0 && samc_get_uint(&r, 3, &bad) != 0)
+        v = (long)n;
+    samc_resp_free(&r);
+    return v;
+}
+
+/* SRG_AA.7: the SAM seals the head of its audit chain with the HSM key every seal_interval
+ * (1 s here) while it runs, not only at its stop; every seal verifies. */
+static void test_SRG_AA_7_sealed_periodically(void)
+{
+    struct timespec s25 = { 2, 500000000 };
+    long before, after;
+
+    NEED_SAM();
+    before = seals_verified();
+    CU_ASSERT_FATAL(before >= 0);
+    nanosleep(&s25, NULL);
+    after = seals_verified();
+    CU_ASSERT(after >= before + 1);
+    nanosleep(&s25, NULL);
+    CU_ASSERT(seals_verified() >= after + 1);
+}
+
 /* ----------------------------------------------------------------- file modes */
 
 /* The permission bits of path, or -1. */
@@ -425,6 +460,7 @@ UNIT_SUITE(samdwire)
         { "frame_slow_others_served", test_frame_slow_others_served },
         { "concurrent_signers", test_concurrent_signers },
         { "sigterm_finishes_request_in_hand", test_sigterm_finishes_request_in_hand },
+        { "SRG_AA_7_sealed_periodically", test_SRG_AA_7_sealed_periodically },
         { "SRG_SA_1_2_file_modes", test_SRG_SA_1_2_file_modes },
         { NULL, NULL },
     };

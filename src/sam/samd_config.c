@@ -52,6 +52,7 @@ static const key_def keys[] = {
     { "workers", I(workers, 0, 256) },
     { "max_connections", I(max_connections, 1, 4096) },
     { "read_timeout", I(read_timeout, 1, 3600) },
+    { "seal_interval", I(seal_interval, 1, 86400) },
     { "ca_cert", P(ca_cert) },
     { "ca_key", P(ca_key) },
     { "ca_files", S(ca_files) },
@@ -80,6 +81,7 @@ void samd_config_defaults(samd_config *c, const char *data_dir)
     c->workers = 0;
     c->max_connections = 64;
     c->read_timeout = 30;
+    c->seal_interval = 60;
     c->cert_days = 730;
 }
 

@@ -35,6 +35,7 @@ typedef struct samd_config {
     long argon2_t, argon2_m, argon2_p;
     /* the server */
     long workers, max_connections, read_timeout;
+    long seal_interval;           /* seconds between seals of the audit log's head */
     /* certificates */
     char ca_cert[SAMD_PATH_MAX];
     char ca_key[SAMD_PATH_MAX];

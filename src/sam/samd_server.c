@@ -309,8 +309,6 @@ static void *worker(void *arg)
 
 /* ------------------------------------------------------------------------- poller */
 
-#define SEAL_EVERY_MS 60000 /* seal the audit chain's head at least this often when busy */
-
 /* Close what is marked and free of workers. */
 static void sweep(server *s)
 {
@@ -413,8 +411,12 @@ static void poll_loop(server *s, int sigr)
             who[i] = NULL;
         }
         sweep(s);
-        if (now_ms() - last_seal >= SEAL_EVERY_MS) {
-            store_audit_seal(s->d->db);
+        /* Seal the chain's head every seal_interval (a no-op when nothing was added): the
+         * poller wakes at least once a second. */
+        if (now_ms() - last_seal >= s->d->cfg.seal_interval * 1000) {
+            if (store_audit_seal(s->d->db) != QSCD_OK)
+                fprintf(stderr, "qscd sam: could not seal the audit log: %s\n",
+                        store_last_error());
             last_seal = now_ms();
         }
     }
