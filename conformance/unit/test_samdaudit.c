@@ -47,6 +47,23 @@ static int cleanup(void)
     return 0;
 }
 
+/* A whole file into *buf (free it). 0 or -1. */
+static int cli_read(const char *path, uint8_t **buf, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    long n = -1;
+
+    *buf = NULL;
+    if (f != NULL && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (*buf = malloc((size_t)n)) != NULL && fread(*buf, 1, (size_t)n, f) == (size_t)n)
+        *len = (size_t)n;
+    else
+        n = -1;
+    if (f != NULL)
+        fclose(f);
+    return n > 0 ? 0 : -1;
+}
+
 static int sql(const char *stmt)
 {
     char path[700];
@@ -339,6 +356,50 @@ static void test_cli_quick_start(void)
     X509_free(x);
 }
 
+/* The signer's commands as the README shows them: authorize (PIN from $QSCD_PIN, a TOTP code)
+ * with --out writes the SAD (0600), sign --sad @FILE --out FILE writes the DER signature,
+ * which OpenSSL verifies with the credential's certificate; --json stays valid JSON. */
+static void test_cli_authorize_sign_files(void)
+{
+    char hex[65], sad[700], sig[700], code[9], sadarg[710];
+    uint8_t seed[20], h[32], *cert = NULL, *der = NULL;
+    size_t clen = 0, dlen = 0;
+    json_error_t jerr;
+    json_t *j;
+
+    NEED_SAM();
+    CU_ASSERT_EQUAL_FATAL(it_enrol(&T, "sia", "sia-pin-808"), 0);
+    CU_ASSERT_EQUAL_FATAL(it_totp_provision(&T, "sia", seed), 0);
+    CU_ASSERT_EQUAL_FATAL(it_cred(&T, "sia", "sia-1", SAM_KEY_EC_P256, SAM_SAP_TOTP, 2, false), 0);
+    it_sha256("a file to sign", h);
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", h[i]);
+    snprintf(sad, sizeof sad, "%s-sad.bin", T.dir);
+    snprintf(sadarg, sizeof sadarg, "@%s", sad);
+    snprintf(sig, sizeof sig, "%s-sig.der", T.dir);
+    it_totp_code(seed, 0, code);
+    CU_ASSERT_EQUAL(it_cli(out, sizeof out, "QSCD_PIN=sia-pin-808", "admin", "--socket", T.sock,
+                           "--as", "signer:sia", "authorize", "--cred", "sia-1", "--numsig", "2",
+                           "--hash", hex, "--otp", code, "--out", sad, (char *)NULL), 0);
+    CU_ASSERT(strstr(out, "(written to ") != NULL);
+    CU_ASSERT_EQUAL(it_cli(out, sizeof out, NULL, "admin", "--socket", T.sock, "--as",
+                           "signer:sia", "sign", "--cred", "sia-1", "--sad", sadarg, "--hash", hex,
+                           "--out", sig, (char *)NULL), 0);
+    cert = it_cert(&T, "sia", "sia-1", &clen);
+    CU_ASSERT_FATAL(cert != NULL);
+    CU_ASSERT(cli_read(sig, &der, &dlen) == 0 && it_verify(cert, clen, SAM_SIGN_ECDSA, h, der, dlen));
+    free(der);
+    CU_ASSERT_EQUAL(it_cli(out, sizeof out, NULL, "admin", "--socket", T.sock, "--as",
+                           "signer:sia", "--json", "sign", "--cred", "sia-1", "--sad", sadarg,
+                           "--hash", hex, "--out", sig, (char *)NULL), 0);
+    j = json_loads(out, 0, &jerr);
+    CU_ASSERT(j != NULL && json_is_array(json_object_get(j, "signatures")));
+    json_decref(j);
+    CU_ASSERT(cli_read(sig, &der, &dlen) == 0 && it_verify(cert, clen, SAM_SIGN_ECDSA, h, der, dlen));
+    free(der);
+    free(cert);
+}
+
 UNIT_SUITE(samdaudit)
 {
     static const unit_test tests[] = {
@@ -351,6 +412,7 @@ UNIT_SUITE(samdaudit)
         { "SRA_SKM_2_8_no_secret_in_logs", test_SRA_SKM_2_8_no_secret_in_logs },
         { "cli_exit_codes", test_cli_exit_codes },
         { "cli_quick_start", test_cli_quick_start },
+        { "cli_authorize_sign_files", test_cli_authorize_sign_files },
         { "SRG_AA_7_forged_seal_detected", test_SRG_AA_7_forged_seal_detected },
         { "SRG_AA_7_tail_cut_detected", test_SRG_AA_7_tail_cut_detected }, /* last: cuts the log */
         { NULL, NULL },

@@ -68,11 +68,11 @@ const cli_cmd cli_cmds[] = {
       { CRED, { 2, "numsig", P_UINT, false, "1" }, { 3, "hash-alg", P_HASHALG, false, "sha256" },
         { 4, "hash", P_HASHES, true, NULL }, { 5, "pin", P_SECRET, true, NULL },
         { 6, "otp", P_OTP, false, NULL }, { 7, "assertion", P_BLOB, false, NULL } },
-      { { 1, "sad", R_HEX }, { 2, "expires-in", R_UINT } } },
+      { { 1, "sad", R_BLOB }, { 2, "expires-in", R_UINT } } },
     { "sign", SAMC_SIGN, "signer", "sign hashes under a SAD",
       { CRED, { 2, "sad", P_SAD, true, NULL }, { 3, "hash-alg", P_HASHALG, false, "sha256" },
         { 4, "sign-alg", P_SIGNALG, false, "ecdsa" }, { 5, "hash", P_HASHES, true, NULL } },
-      { { 1, "signatures", R_HEXLIST } } },
+      { { 1, "signatures", R_SIGLIST } } },
     { "key.backup", SAMC_KEY_BACKUP, "operator", "back a key up, wrapped (--out FILE)", { CRED },
       { { 1, "backup", R_BLOB }, { 2, "backup-id", R_HEX } } },
     { "key.restore", SAMC_KEY_RESTORE, "operator", "restore a key from its backup file",
@@ -326,7 +326,9 @@ static void cmd_help(const cli_cmd *c)
                p->type == P_FLAG ? "" : " VALUE", p->required ? " (required)" : "",
                p->dflt ? ", default " : "", p->dflt ? p->dflt : "");
     }
-    printf("  --out FILE        write a certificate, request or backup result to FILE\n");
+    printf("  %-24s write the result to FILE (certificate, request, backup, SAD: sign takes\n"
+           "  %-24s --sad @FILE; signatures: FILE, or FILE.0, FILE.1, ... for several)\n",
+           "--out FILE", "");
 }
 
 int cli_admin(int argc, char **argv)

@@ -30,6 +30,7 @@ typedef enum ptype {
 typedef enum rtype {
     R_END = 0, R_UINT, R_TEXT, R_HEX, R_BOOL, R_IDLIST, R_HEXLIST, R_DER, R_DERLIST, R_BLOB,
     R_KEYALG, R_SAP, R_ID, R_RECORDS, R_ERR, R_CSR,
+    R_SIGLIST, /* signatures: hex, or with --out FILE each into FILE (one) or FILE.i (several) */
 } rtype;
 
 typedef struct pdef {

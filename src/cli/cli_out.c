@@ -78,6 +78,35 @@ static void pem_out(FILE *f, const char *label, const uint8_t *der, size_t n)
 
 /* ------------------------------------------------------------------- one result */
 
+/* Say where a result went: "(written to FILE)", a JSON string in JSON. 0. */
+static int written(const char *path, bool json)
+{
+    char msg[4200];
+    int n = snprintf(msg, sizeof msg, "(written to %s)", path);
+
+    if (json)
+        json_str(stdout, (const uint8_t *)msg, n > 0 ? (size_t)n : 0);
+    else
+        fputs(msg, stdout);
+    return 0;
+}
+
+/* Signature i of count into out (count 1) or out.i, DER, mode 0600. */
+static int sig_file(const char *out, uint64_t i, uint64_t count, const uint8_t *p, size_t n,
+                    bool json)
+{
+    char path[4096];
+
+    if (count == 1)
+        snprintf(path, sizeof path, "%s", out);
+    else
+        snprintf(path, sizeof path, "%s.%llu", out, (unsigned long long)i);
+    if (cli_write_file(path, p, n, 0600) != 0)
+        return -1;
+    printf(i > 0 ? (json ? "," : " ") : "");
+    return written(path, json);
+}
+
 static int list_out(const samc_resp *r, int key, rtype t, bool json, const char *out)
 {
     const uint8_t *p;
@@ -99,6 +128,10 @@ static int list_out(const samc_resp *r, int key, rtype t, bool json, const char 
         rc = samc_next_bstr(r, &off, &p, &n);
         if (rc != 0)
             break;
+        if (t == R_SIGLIST && out != NULL) {
+            rc = sig_file(out, i, count, p, n, json);
+            continue;
+        }
         if (json && i > 0)
             printf(",");
         if (t == R_DERLIST && !json)
@@ -123,13 +156,13 @@ static int blob_out(const rdef *d, const uint8_t *p, size_t n, bool json, const 
     FILE *f;
 
     if (out != NULL && d->type == R_BLOB)
-        return cli_write_file(out, p, n, 0600) == 0 ? 0 : -1;
+        return cli_write_file(out, p, n, 0600) == 0 ? written(out, json) : -1;
     if (out != NULL) {
         f = fopen(out, "w");
         if (f == NULL)
             return -1;
         pem_out(f, label, p, n);
-        return fclose(f) == 0 ? 0 : -1;
+        return fclose(f) == 0 ? written(out, json) : -1;
     }
     if (d->type == R_BLOB || json) {
         printf(json ? "\"" : "");
