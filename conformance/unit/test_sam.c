@@ -200,10 +200,13 @@ static void test_SRC_SA_1_4_cross_signer(void)
 static void test_SRG_KM_1_2_hash_alg(void)
 {
     sam_sign_req r;
+    uint8_t h384[48];
 
     fresh();
+    memcpy(h384, H1, sizeof H1); /* a SHA-384-long digest (the request is read at 48 bytes) */
+    memset(h384 + sizeof H1, 0x38, sizeof h384 - sizeof H1);
     CU_ASSERT_EQUAL_FATAL(authorize("alice", "a-totp", "246810", 1, H1, 1, &tok), QSCD_OK);
-    world_sign_req(&r, "alice", "a-totp", tok.token, tok.token_len, QSCD_HASH_SHA384, 1, H1);
+    world_sign_req(&r, "alice", "a-totp", tok.token, tok.token_len, QSCD_HASH_SHA384, 1, h384);
     CU_ASSERT_EQUAL(sam_signhash(&W.ports, &W.cfg, &r, &sigs), QSCD_ERR_SAD_HASH_ALG);
     world_sign_req(&r, "alice", "a-totp", tok.token, tok.token_len, 0 /* SHA-1 has no code */, 1, H1);
     CU_ASSERT_EQUAL(sam_signhash(&W.ports, &W.cfg, &r, &sigs), QSCD_ERR_HASH_ALG);
