@@ -19,11 +19,12 @@ struct sweep_ctx { size_t destroyed; };
 static CK_RV anonymous(p11a *a, CK_SESSION_HANDLE h, CK_OBJECT_CLASS cls, CK_OBJECT_HANDLE *out,
                        size_t cap, size_t *n)
 {
-    CK_BBOOL on_token = CK_TRUE;
-    CK_ATTRIBUTE q[2] = { { CKA_CLASS, &cls, sizeof cls }, { CKA_TOKEN, &on_token, 1 } };
+    /* By class only: a shell on the token holds SoftHSM's default CKA_TOKEN (false), not the
+     * template's, so CKA_TOKEN cannot select it. The caller has no session objects. */
+    CK_ATTRIBUTE q[1] = { { CKA_CLASS, &cls, sizeof cls } };
     CK_OBJECT_HANDLE found[SWEEP_BATCH];
     CK_ULONG count = 0;
-    CK_RV rv = a->f->C_FindObjectsInit(h, q, 2);
+    CK_RV rv = a->f->C_FindObjectsInit(h, q, 1);
 
     *n = 0;
     if (rv != CKR_OK)
