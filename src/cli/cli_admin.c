@@ -164,8 +164,6 @@ static int parse_opts(const cli_cmd *cmd, int argc, char **argv, opts *o)
 
 /* ---------------------------------------------------------------------- parameters */
 
-/* The parameter's value into the encoder. A secret is read here (file, environment,
- * prompt), sent, and wiped. */
 /* The environment variable of a secret option: --new-pin-file -> QSCD_NEW_PIN. */
 static void secret_env(const pdef *p, char env[64])
 {
@@ -174,6 +172,8 @@ static void secret_env(const pdef *p, char env[64])
         env[i] = env[i] == '-' ? '_' : (char)(env[i] >= 'a' && env[i] <= 'z' ? env[i] - 32 : env[i]);
 }
 
+/* The parameter's value into the encoder. A secret is read here (file, environment,
+ * prompt), sent, and wiped. */
 static int put_secret(scbor_enc *e, const pdef *p, const char *file)
 {
     char env[64], buf[256];

@@ -339,12 +339,12 @@ int p11a_key_destroy(p11a *a, p11a_key *k, const p11a_backup *backups, size_t n,
 
 /* Destroy the token's key objects (private, public, secret) that have no CKA_ID (or an
  * empty one): the shells SoftHSMv2 leaves when a process dies inside C_GenerateKeyPair or
- * C_CreateObject (default attributes written, template and key not yet), which hold no key. No key the adapter makes
- * lacks a CKA_ID, so none of them is touched; but another application's objects on a shared
- * token might: call it only on a token whose objects all come through the adapter (the SAM's
- * embedded token), and before the process makes session objects of its own (they are not
- * told apart: a shell carries SoftHSM's default CKA_TOKEN, false). At most 64 objects of each
- * class per call; *destroyed says how many went.
+ * C_CreateObject (default attributes written, template and key not yet), which hold no
+ * key. No key the adapter makes lacks a CKA_ID, so none of them is touched; but another
+ * application's objects on a shared token might: call it only on a token whose objects all
+ * come through the adapter (the SAM's embedded token), and before the process makes session
+ * objects of its own (they are not told apart: a shell carries SoftHSM's default CKA_TOKEN,
+ * false). At most 64 objects of each class per call; *destroyed says how many went.
  *
  *   QSCD_OK                done (*destroyed may be 0)
  *   QSCD_ERR_ARG           NULL argument
