@@ -22,3 +22,20 @@ CHECK_STEPS += quickstart
 .PHONY: check-quickstart
 check-quickstart:
 	@src/tools/step.sh quickstart $(CHECKDIR) -- src/sam/quickstart-check.sh
+
+# The SAM against the HSM alone (conformance/unit/bench_samd.c, on the integration helpers).
+BENCH_SAMD := $(BIN)/qscd-bench-samd
+PROGRAMS   += $(BENCH_SAMD)
+BENCH_STEPS += samd
+# (The libraries by path: src/samc and src/store are read after this fragment.)
+$(BENCH_SAMD): $(call obj_of,conformance/unit/bench_samd.c conformance/unit/util_samd.c \
+                conformance/unit/util_world.c) $(BUILD)/lib/libqscdsamc.a \
+                $(BUILD)/lib/libqscdstore.a $(BUILD)/lib/libqscdp11.a $(LIB_CORE) $(LIB_COMMON)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) $(filter %.o,$^) $(filter %.a,$^) -o $@ $(LDLIBS_ALL)
+
+.PHONY: bench-samd
+bench-samd: $(BENCH_SAMD) $(BIN)/qscd ## the SAM over its socket vs the HSM alone, 1-8 signers (reports/bench/samd.json)
+	@mkdir -p reports/bench
+	@$(BENCH_SAMD) --json reports/bench/samd.json
