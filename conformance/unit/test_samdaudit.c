@@ -400,6 +400,29 @@ static void test_cli_authorize_sign_files(void)
     free(cert);
 }
 
+/* A refused parameter is named, with what was expected, never with its value; the command
+ * says which option gives it. Nothing changes: the signer still has no PIN to lose. */
+static void test_cli_refusal_names_parameter(void)
+{
+    NEED_SAM();
+    CU_ASSERT_EQUAL_FATAL(it_cli(out, sizeof out, NULL, "admin", "--socket", T.sock,
+                                 "signer.enrol", "--signer", "rex", "--name", "Rex", (char *)NULL), 0);
+    CU_ASSERT_EQUAL(it_cli(out, sizeof out, "QSCD_PIN=zQ9", "admin", "--socket", T.sock,
+                           "pin.set", "--signer", "rex", (char *)NULL), 1);
+    CU_ASSERT(strstr(out, "QSCD_ERR_ARG: invalid argument (parameter 2: 4 to 64 bytes expected)")
+              != NULL);
+    CU_ASSERT(strstr(out, "parameter 2 is --pin-file or $QSCD_PIN") != NULL);
+    CU_ASSERT(strstr(out, "zQ9") == NULL);
+    CU_ASSERT_EQUAL(it_cli(out, sizeof out, NULL, "admin", "--socket", T.sock, "cred.create",
+                           "--signer", "rex", "--cred", "rex-1", "--alg", "p256", "--sap", "totp",
+                           "--multisign", "33", (char *)NULL), 1);
+    CU_ASSERT(strstr(out, "(parameter 5: 1 to 32 expected)") != NULL);
+    CU_ASSERT(strstr(out, "parameter 5 is --multisign") != NULL);
+    CU_ASSERT_EQUAL(it_sql_long(&T, "SELECT has_pin FROM signers WHERE id = x'726578'"), 0);
+    CU_ASSERT_EQUAL(it_sql_long(&T, "SELECT count(*) FROM credentials WHERE id = x'7265782d31'"),
+                    0);
+}
+
 UNIT_SUITE(samdaudit)
 {
     static const unit_test tests[] = {
@@ -413,6 +436,7 @@ UNIT_SUITE(samdaudit)
         { "cli_exit_codes", test_cli_exit_codes },
         { "cli_quick_start", test_cli_quick_start },
         { "cli_authorize_sign_files", test_cli_authorize_sign_files },
+        { "cli_refusal_names_parameter", test_cli_refusal_names_parameter },
         { "SRG_AA_7_forged_seal_detected", test_SRG_AA_7_forged_seal_detected },
         { "SRG_AA_7_tail_cut_detected", test_SRG_AA_7_tail_cut_detected }, /* last: cuts the log */
         { NULL, NULL },

@@ -331,6 +331,28 @@ static void cmd_help(const cli_cmd *c)
            "--out FILE", "");
 }
 
+/* A refusal about "parameter K": name the option that gives it. */
+static void param_hint(const cli_cmd *cmd, const samc_resp *r)
+{
+    const char *at = r->status != 0 ? strstr(r->message, "(parameter ") : NULL;
+    char env[64];
+    int key = 0;
+
+    if (at == NULL || sscanf(at, "(parameter %d:", &key) != 1)
+        return;
+    for (int i = 0; i < 8 && cmd->p[i].type != P_END; i++) {
+        const pdef *p = &cmd->p[i];
+        if (p->key != key)
+            continue;
+        secret_env(p, env);
+        if (p->type == P_SECRET)
+            fprintf(stderr, "qscd %s: parameter %d is --%s-file or $%s\n", cmd->name, key,
+                    p->opt, env);
+        else
+            fprintf(stderr, "qscd %s: parameter %d is --%s\n", cmd->name, key, p->opt);
+    }
+}
+
 int cli_admin(int argc, char **argv)
 {
     uint8_t *params = malloc(SAMP_REQUEST_MAX);
@@ -369,8 +391,10 @@ int cli_admin(int argc, char **argv)
     }
     if (rc == CLI_OK)
         rc = cli_conn_password(&c);
-    if (rc == CLI_OK)
+    if (rc == CLI_OK) {
         rc = cli_call(&c, cmd->name, cmd->op, params, e.len, &r);
+        param_hint(cmd, &r);
+    }
     if (rc == CLI_OK)
         rc = cli_print(cmd, &r, c.json, o.out);
     if (params != NULL)

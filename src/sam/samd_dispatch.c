@@ -128,10 +128,15 @@ static int admit(samd_req *r, const samd_op *o)
 /* ------------------------------------------------------------------------ answers */
 
 static size_t answer(int status, const uint8_t *req_id, size_t req_id_len, const scbor_enc *res,
-                     uint8_t *resp, size_t cap)
+                     const char *detail, uint8_t *resp, size_t cap)
 {
-    const char *msg = qscd_err_message(status);
+    char msg[256];
     scbor_enc e;
+
+    /* The code's message, and which parameter it is about when the SAM said so. */
+    snprintf(msg, sizeof msg, "%s%s%s%s", qscd_err_message(status),
+             detail != NULL && detail[0] != '\0' ? " (" : "", detail != NULL ? detail : "",
+             detail != NULL && detail[0] != '\0' ? ")" : "");
 
     scbor_enc_init(&e, resp + SAMP_HEADER_LEN, cap - SAMP_HEADER_LEN);
     scbor_put_map(&e, 4);
@@ -150,14 +155,14 @@ static size_t answer(int status, const uint8_t *req_id, size_t req_id_len, const
     }
     if (e.err != QSCD_OK || e.len > SAMP_RESPONSE_MAX)
         return status == QSCD_ERR_LIMIT ? 0 : answer(QSCD_ERR_LIMIT, req_id, req_id_len, NULL,
-                                                      resp, cap);
+                                                      NULL, resp, cap);
     samp_frame_header(e.len, resp);
     return SAMP_HEADER_LEN + e.len;
 }
 
 size_t samd_error_frame(int status, uint8_t *resp, size_t cap)
 {
-    return answer(status, (const uint8_t *)"", 0, NULL, resp, cap);
+    return answer(status, (const uint8_t *)"", 0, NULL, NULL, resp, cap);
 }
 
 void samd_audit_protocol(samd *d, int status, const char *peer)
@@ -194,6 +199,7 @@ static int run(samd_req *r, const samd_op *o, uint8_t *scratch, size_t scap, scb
 size_t samd_dispatch(samd *d, const uint8_t *req, size_t len, const char *peer, uint8_t *resp,
                      size_t cap, uint8_t *scratch, size_t scap, bool *close)
 {
+    samd_detail detail = { QSCD_OK, "" };
     samd_req r;
     scbor_enc res;
     const samd_op *o;
@@ -202,6 +208,7 @@ size_t samd_dispatch(samd *d, const uint8_t *req, size_t len, const char *peer, 
 
     memset(&r, 0, sizeof r);
     r.d = d;
+    r.detail = &detail;
     r.buf = req;
     r.len = len;
     snprintf(r.meta.peer, sizeof r.meta.peer, "%s", peer);
@@ -227,8 +234,8 @@ size_t samd_dispatch(samd *d, const uint8_t *req, size_t len, const char *peer, 
         if (rc == QSCD_OK && arc != QSCD_OK)
             rc = arc; /* no answer without its audit record */
     }
-    n = answer(rc, r.meta.request_id, r.meta.request_id_len, rc == QSCD_OK ? &res : NULL, resp,
-               cap);
+    n = answer(rc, r.meta.request_id, r.meta.request_id_len, rc == QSCD_OK ? &res : NULL,
+               rc != QSCD_OK && detail.rc == rc ? detail.text : NULL, resp, cap);
     samd_wipe(scratch, o != NULL ? res.len : 0); /* results may hold a TOTP seed */
     samd_meta_set(NULL);
     return n;

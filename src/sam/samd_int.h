@@ -138,7 +138,15 @@ typedef struct samd_req {
     sam_event ev;                    /* the one audit event, unless the core writes it */
     bool audited;                    /* the core wrote the event */
     scbor_enc *res;                  /* the result map, written by the operation */
+    struct samd_detail *detail;      /* which parameter a refusal is about */
 } samd_req;
+
+/* What a parameter refusal was about: its code, and "parameter K: what was expected" (never
+ * the value). The answer carries the text when its status is that code. */
+typedef struct samd_detail {
+    int rc;
+    char text[96];
+} samd_detail;
 
 typedef int (*samd_op_fn)(samd_req *r);
 

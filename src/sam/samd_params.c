@@ -7,7 +7,30 @@
  */
 #include "samd_int.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
+
+/* Refuse with rc, saying in the answer which parameter and what it should be. rc. */
+static int refuse(const samd_req *r, int rc, int key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int refuse(const samd_req *r, int rc, int key, const char *fmt, ...)
+{
+    samd_detail *d = r->detail;
+    va_list ap;
+    int n;
+
+    if (d == NULL)
+        return rc;
+    d->rc = rc;
+    n = snprintf(d->text, sizeof d->text, "parameter %d: ", key);
+    va_start(ap, fmt);
+    if (n > 0 && (size_t)n < sizeof d->text)
+        vsnprintf(d->text + n, sizeof d->text - (size_t)n, fmt, ap);
+    va_end(ap);
+    return rc;
+}
 
 static int find(const samd_req *r, int key, size_t *voff)
 {
@@ -52,11 +75,14 @@ static int str_param(const samd_req *r, int key, bool text, size_t min, size_t m
     size_t v = 0, doff = 0, dlen = 0;
     int rc = find(r, key, &v);
 
-    if (rc == QSCD_OK && (text ? scbor_get_tstr(r->buf, r->len, v, &doff, &dlen)
-                               : scbor_get_bstr(r->buf, r->len, v, &doff, &dlen)) != QSCD_OK)
-        rc = QSCD_ERR_PROTO_FRAME;
-    if (rc == QSCD_OK && (dlen < min || dlen > max))
-        rc = QSCD_ERR_ARG;
+    if (rc != QSCD_OK)
+        return refuse(r, rc, key, "missing");
+    if ((text ? scbor_get_tstr(r->buf, r->len, v, &doff, &dlen)
+              : scbor_get_bstr(r->buf, r->len, v, &doff, &dlen)) != QSCD_OK)
+        return refuse(r, QSCD_ERR_PROTO_FRAME, key, "a %s string expected",
+                      text ? "text" : "byte");
+    if (dlen < min || dlen > max)
+        rc = refuse(r, QSCD_ERR_ARG, key, "%zu to %zu bytes expected", min, max);
     if (rc == QSCD_OK) {
         *p = r->buf + doff;
         *n = dlen;
@@ -95,10 +121,13 @@ int samd_param_uint(const samd_req *r, int key, uint64_t min, uint64_t max, uint
     size_t off = 0;
     int rc = find(r, key, &off);
 
-    if (rc == QSCD_OK && scbor_get_uint(r->buf, r->len, off, v) != QSCD_OK)
-        rc = QSCD_ERR_PROTO_FRAME;
-    if (rc == QSCD_OK && (*v < min || *v > max))
-        rc = QSCD_ERR_ARG;
+    if (rc != QSCD_OK)
+        return refuse(r, rc, key, "missing");
+    if (scbor_get_uint(r->buf, r->len, off, v) != QSCD_OK)
+        return refuse(r, QSCD_ERR_PROTO_FRAME, key, "an unsigned integer expected");
+    if (*v < min || *v > max)
+        rc = refuse(r, QSCD_ERR_ARG, key, "%llu to %llu expected", (unsigned long long)min,
+                    (unsigned long long)max);
     return rc;
 }
 
@@ -108,7 +137,7 @@ int samd_param_bool(const samd_req *r, int key, bool *v)
     int rc = find(r, key, &off);
 
     if (rc == QSCD_OK && scbor_get_bool(r->buf, r->len, off, v) != QSCD_OK)
-        rc = QSCD_ERR_PROTO_FRAME;
+        rc = refuse(r, QSCD_ERR_PROTO_FRAME, key, "true or false expected");
     return rc;
 }
 
@@ -122,12 +151,12 @@ int samd_param_hashes(const samd_req *r, int key, int hash_alg, uint8_t *dst, si
     if (rc == QSCD_OK && scbor_get_array(r->buf, r->len, off, &count, &first) != QSCD_OK)
         rc = QSCD_ERR_PROTO_FRAME;
     if (rc == QSCD_OK && (count < 1 || count > QSCD_MAX_HASHES))
-        rc = QSCD_ERR_HASH_COUNT;
+        rc = refuse(r, QSCD_ERR_HASH_COUNT, key, "1 to %d digests expected", QSCD_MAX_HASHES);
     for (uint64_t i = 0; rc == QSCD_OK && i < count; i++) {
         if (scbor_get_bstr(r->buf, r->len, first, &doff, &blen) != QSCD_OK)
             rc = QSCD_ERR_PROTO_FRAME;
         else if (dlen != 0 && blen != dlen)
-            rc = QSCD_ERR_DIGEST_LENGTH;
+            rc = refuse(r, QSCD_ERR_DIGEST_LENGTH, key, "digests of %zu bytes expected", dlen);
         else if (blen > QSCD_MAX_DIGEST)
             rc = QSCD_ERR_DIGEST_LENGTH;
         else {
