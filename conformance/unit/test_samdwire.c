@@ -376,6 +376,132 @@ static void test_sigterm_finishes_request_in_hand(void)
     CU_ASSERT(it_audit_count(&T) > 0);
 }
 
+/* ------------------------------------------------------------- bad input */
+
+/* Everything the SAM keeps but its audit log, as text (sqlite3 .dump). */
+static char *state_dump(void)
+{
+    char cmd[900];
+    char *buf = calloc(1, 1 << 20);
+    size_t got = 0, r;
+    FILE *f;
+
+    snprintf(cmd, sizeof cmd, "sqlite3 '%s/sam.db' '.dump signers admins credentials backups "
+             "registry challenges meta'", T.dir);
+    f = buf != NULL ? popen(cmd, "r") : NULL;
+    while (f != NULL && (r = fread(buf + got, 1, (1 << 20) - 1 - got, f)) > 0)
+        got += r;
+    if (f == NULL || pclose(f) != 0 || got == 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+typedef struct bad_case {
+    const char *what;
+    int role;                   /* 1 signer "bx", 2 so, 3 operator "opx", 4 auditor "aud" */
+    unsigned op;
+    int want;
+} bad_case;
+
+/* One bad request of case c: parameters that break exactly one rule. */
+static void bad_params(const bad_case *c, it_p *p)
+{
+    static const uint8_t junk[8] = { 0x30, 0x03, 0x02, 0x01, 0x00, 0xff, 0xff, 0xff };
+    uint8_t h[32];
+    char long_id[66];
+
+    memset(h, 0x42, sizeof h);
+    memset(long_id, 'x', 65);
+    long_id[65] = '\0';
+    switch (c->op) {
+    case SAMC_SIGNER_ENROL: itp_map(p, 2); itp_id(p, 1, long_id); itp_text(p, 2, "X"); break;
+    case SAMC_PIN_SET: itp_map(p, 2); itp_id(p, 1, "bx"); itp_bytes(p, 2, junk, 3); break;
+    case SAMC_PIN_CHANGE: itp_map(p, 2); itp_bytes(p, 1, (const uint8_t *)"bx-pin-1", 8);
+                          itp_bytes(p, 2, junk, 3); break;
+    case SAMC_DEVICE_ENROL: itp_map(p, 2); itp_id(p, 1, "bx"); itp_bytes(p, 2, junk, 8); break;
+    case SAMC_CRED_CREATE: itp_map(p, 5); itp_id(p, 1, "bx"); itp_id(p, 2, "bx-2");
+                           itp_uint(p, 3, 999); itp_uint(p, 4, 2); itp_uint(p, 5, 1); break;
+    case SAMC_CERT_IMPORT: itp_map(p, 2); itp_id(p, 1, "bx-1"); itp_bytes(p, 2, junk, 8); break;
+    case SAMC_AUTHORIZE: itp_map(p, 5); itp_id(p, 1, "bx-1"); itp_uint(p, 2, 0);
+                         itp_uint(p, 3, 1); itp_hashes(p, 4, h, 32, 1);
+                         itp_bytes(p, 5, (const uint8_t *)"bx-pin-1", 8); break;
+    case SAMC_SIGN: itp_map(p, 5); itp_id(p, 1, "bx-1"); itp_bytes(p, 2, junk, 8);
+                    itp_uint(p, 3, 1); itp_uint(p, 4, 1); itp_hashes(p, 5, h, 32, 1); break;
+    case SAMC_KEY_RESTORE: itp_map(p, 2); itp_id(p, 1, "bx-1"); itp_bytes(p, 2, junk, 8); break;
+    case SAMC_AUDIT_EXPORT: itp_map(p, 2); itp_uint(p, 1, 0); itp_uint(p, 2, 0); break;
+    case SAMC_ADMIN_CREATE: itp_map(p, 3); itp_id(p, 1, "adm2"); itp_uint(p, 2, 3);
+                            itp_bytes(p, 3, junk, 3); break;
+    case SAMC_CRED_LIST: itp_map(p, 1); itp_id(p, 1, long_id); break;
+    default: itp_map(p, 1); itp_id(p, 1, c->role == 1 || c->op >= SAMC_CRED_INFO ? "nope-c"
+                                                                            : "nope-s"); break;
+    }
+}
+
+/* Every operation refuses bad input with its symbolic error, and nothing the SAM keeps
+ * changes (its audit log aside: one record per request). */
+static void test_bad_input_changes_nothing(void)
+{
+    static const bad_case cases[] = {
+        { "signer id too long", 2, SAMC_SIGNER_ENROL, QSCD_ERR_ARG },
+        { "unknown signer", 2, SAMC_SIGNER_DISABLE, QSCD_ERR_SIGNER_NOT_FOUND },
+        { "unknown signer", 2, SAMC_SIGNER_ENABLE, QSCD_ERR_SIGNER_NOT_FOUND },
+        { "unknown signer", 2, SAMC_SIGNER_UNLOCK, QSCD_ERR_SIGNER_NOT_FOUND },
+        { "unknown signer", 2, SAMC_SIGNER_DELETE, QSCD_ERR_SIGNER_NOT_FOUND },
+        { "PIN too short", 2, SAMC_PIN_SET, QSCD_ERR_ARG },
+        { "new PIN too short", 1, SAMC_PIN_CHANGE, QSCD_ERR_ARG },
+        { "unknown signer", 2, SAMC_TOTP_PROVISION, QSCD_ERR_SIGNER_NOT_FOUND },
+        { "device key not P-256 SPKI", 2, SAMC_DEVICE_ENROL, QSCD_ERR_ARG },
+        { "key algorithm unknown", 2, SAMC_CRED_CREATE, QSCD_ERR_KEY_POLICY },
+        { "owner id too long", 2, SAMC_CRED_LIST, QSCD_ERR_ARG },
+        { "unknown credential", 1, SAMC_CRED_INFO, QSCD_ERR_CRED_NOT_FOUND },
+        { "unknown credential", 2, SAMC_CRED_DISABLE, QSCD_ERR_CRED_NOT_FOUND },
+        { "unknown credential", 2, SAMC_CRED_ENABLE, QSCD_ERR_CRED_NOT_FOUND },
+        { "unknown credential", 2, SAMC_CRED_DELETE, QSCD_ERR_CRED_NOT_FOUND },
+        { "certificate not DER", 2, SAMC_CERT_IMPORT, QSCD_ERR_ARG },
+        { "unknown credential", 2, SAMC_CERT_REVOKE, QSCD_ERR_CRED_NOT_FOUND },
+        { "unknown credential", 1, SAMC_CRED_CSR, QSCD_ERR_CRED_NOT_FOUND },
+        { "unknown credential", 1, SAMC_CHALLENGE, QSCD_ERR_CRED_NOT_FOUND },
+        { "numSignatures 0", 1, SAMC_AUTHORIZE, QSCD_ERR_NUMSIG_INVALID },
+        { "SAD not a token", 1, SAMC_SIGN, QSCD_ERR_SAD_MALFORMED },
+        { "unknown credential", 3, SAMC_KEY_BACKUP, QSCD_ERR_CRED_NOT_FOUND },
+        { "backup record not CBOR", 3, SAMC_KEY_RESTORE, QSCD_ERR_P11_WRAPPED },
+        { "count 0", 4, SAMC_AUDIT_EXPORT, QSCD_ERR_ARG },
+        { "password too short", 2, SAMC_ADMIN_CREATE, QSCD_ERR_ARG },
+    };
+    static const char *const ids[5] = { "", "bx", "so", "opx", "aud" };
+    static const char *const pws[5] = { NULL, NULL, IT_SO_PASSWORD, "opx-password", "aud-password" };
+    char *before, *after;
+    it_p p;
+
+    NEED_SAM();
+    CU_ASSERT_EQUAL_FATAL(it_enrol(&T, "bx", "bx-pin-1"), 0);
+    CU_ASSERT_EQUAL_FATAL(it_cred(&T, "bx", "bx-1", SAM_KEY_EC_P256, SAM_SAP_TOTP, 1, false), 0);
+    itp_map(&p, 3);
+    itp_id(&p, 1, "opx");
+    itp_uint(&p, 2, SAM_ROLE_OPERATOR);
+    itp_bytes(&p, 3, (const uint8_t *)"opx-password", 12);
+    CU_ASSERT_EQUAL_FATAL(it_so(&T, SAMC_ADMIN_CREATE, &p, NULL), 0);
+    CU_ASSERT_FATAL(it_audit_count(&T) > 0); /* the auditor aud */
+    before = state_dump();
+    CU_ASSERT_FATAL(before != NULL);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const bad_case *c = &cases[i];
+        int st;
+        bad_params(c, &p);
+        st = it_call(&T, c->role, ids[c->role], pws[c->role], c->op, &p, NULL);
+        if (st != c->want)
+            printf("(op %u, %s: %s, expected %s) ", c->op, c->what, qscd_err_name(st),
+                   qscd_err_name(c->want));
+        CU_ASSERT_EQUAL(st, c->want);
+    }
+    after = state_dump();
+    CU_ASSERT(after != NULL && strcmp(before, after) == 0);
+    free(before);
+    free(after);
+}
+
 /* ------------------------------------------------------------------ sealing */
 
 /* The seals audit.verify checked (the auditor `aud` of it_audit_count), or -1. */
@@ -460,6 +586,7 @@ UNIT_SUITE(samdwire)
         { "frame_slow_others_served", test_frame_slow_others_served },
         { "concurrent_signers", test_concurrent_signers },
         { "sigterm_finishes_request_in_hand", test_sigterm_finishes_request_in_hand },
+        { "bad_input_changes_nothing", test_bad_input_changes_nothing },
         { "SRG_AA_7_sealed_periodically", test_SRG_AA_7_sealed_periodically },
         { "SRG_SA_1_2_file_modes", test_SRG_SA_1_2_file_modes },
         { NULL, NULL },
