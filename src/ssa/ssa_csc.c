@@ -328,6 +328,37 @@ int ssa_cred_describe(ssa_req *r, const char *cred, const char *certs, bool cert
     return 0;
 }
 
+int ssa_cred_subject(ssa_req *r, const char *cred, char *out, size_t cap)
+{
+    uint8_t buf[100];
+    const uint8_t *der = NULL;
+    uint64_t count = 0;
+    size_t off = 0, n = 0;
+    json_t *o = json_object();
+    samc_resp resp;
+    scbor_enc e;
+    int rc = -1;
+
+    scbor_enc_init(&e, buf, sizeof buf);
+    scbor_put_map(&e, 1);
+    scbor_put_uint(&e, 1);
+    scbor_put_bstr(&e, (const uint8_t *)cred, strlen(cred));
+    if ((rc = ssa_sam_call(r, SAMC_CRED_INFO, buf, e.len, &resp)) >= 0) {
+        rc = -1;
+        if (samc_get_array(&resp, 6, &count, &off) == QSCD_OK && count > 0 &&
+            samc_next_bstr(&resp, &off, &der, &n) == QSCD_OK) {
+            put_cert_info(o, der, n);
+            if (json_string_value(json_object_get(o, "subjectDN")) != NULL) {
+                snprintf(out, cap, "%s", json_string_value(json_object_get(o, "subjectDN")));
+                rc = 0;
+            }
+        }
+        samc_resp_free(&resp);
+    }
+    json_decref(o);
+    return rc;
+}
+
 int ssa_h_cred_info(ssa_req *r)
 {
     bool cert_info = false, auth_info = false, valid;

@@ -103,6 +103,9 @@ int ssa_h_sign_hash(ssa_req *r);
 int ssa_cred_describe(ssa_req *r, const char *cred, const char *certs, bool cert_info,
                       bool auth_info, json_t *obj, bool *valid);
 
+/* The subject (RFC 2253) of the credential's certificate. 0 or -1 (no reply set). */
+int ssa_cred_subject(ssa_req *r, const char *cred, char *out, size_t cap);
+
 /* Wipe the value of a JSON string in place (secrets the body carried). */
 void ssa_json_wipe_str(json_t *v);
 

@@ -223,9 +223,19 @@ char *ssa_b64_encode(const uint8_t *p, size_t n, bool url)
 
 /* ------------------------------------------------------------------ SAM verdicts → CSC */
 
+/* "Signing certificate 'SUBJECT' is STATE." as CSC 11.10 words it. */
+static int cert_fail(ssa_req *r, const char *cred, const char *state)
+{
+    char subject[256], d[400];
+
+    if (cred == NULL || ssa_cred_subject(r, cred, subject, sizeof subject) != 0)
+        snprintf(subject, sizeof subject, "?");
+    snprintf(d, sizeof d, "Signing certificate '%s' is %s.", subject, state);
+    return ssa_bad(r, d);
+}
+
 int ssa_sam_fail(ssa_req *r, int st, const char *cred)
 {
-    (void)cred;
     switch (st) {
     case QSCD_ERR_SAD_MALFORMED: case QSCD_ERR_SAD_VERSION: case QSCD_ERR_SAD_MAC:
     case QSCD_ERR_SAD_AUDIENCE: case QSCD_ERR_SAD_CREDENTIAL: case QSCD_ERR_SAD_SIGNER:
@@ -257,11 +267,11 @@ int ssa_sam_fail(ssa_req *r, int st, const char *cred)
     case QSCD_ERR_CRED_DISABLED:
         return ssa_bad(r, "The credential identified by credentialID is disabled");
     case QSCD_ERR_CERT_EXPIRED:
-        return ssa_bad(r, "Signing certificate is expired.");
+        return cert_fail(r, cred, "expired");
     case QSCD_ERR_CERT_NOT_YET_VALID:
-        return ssa_bad(r, "Signing certificate is not yet valid.");
+        return cert_fail(r, cred, "not yet valid");
     case QSCD_ERR_CERT_REVOKED:
-        return ssa_bad(r, "Signing certificate is revoked.");
+        return cert_fail(r, cred, "revoked");
     case QSCD_ERR_CERT_MISSING:
         return ssa_bad(r, "Signing certificate is missing.");
     case QSCD_ERR_SIGNER_NOT_FOUND: case QSCD_ERR_SIGNER_DISABLED: case QSCD_ERR_ROLE_DENIED:
