@@ -21,7 +21,7 @@
 
 typedef struct sign_opts {
     const char *file, *out, *url, *cacert, *client, *secret_file, *signer, *cred;
-    const char *pin_file, *otp, *totp_seed, *device_key, *hash;
+    const char *pin_file, *otp, *totp_seed, *device_key, *hash, *keep_request;
     int verbose;
 } sign_opts;
 
@@ -31,13 +31,15 @@ static void sign_usage(FILE *f)
         "usage: qscd sign FILE --signer ID --cred ID [--otp CODE | --totp-seed FILE |\n"
         "                 --device-key PEM] [--pin-file FILE] [--hash sha256|sha384|sha512]\n"
         "                 [--url URL] [--cacert PEM] [--client ID] [--secret-file FILE]\n"
-        "                 [--out FILE.p7s] [--verbose]\n\n"
+        "                 [--out FILE.p7s] [--keep-request FILE] [--verbose]\n\n"
         "Signs FILE through the CSC API and writes a detached CMS signature (CAdES-B-B\n"
         "signed attributes) to FILE.p7s. The PIN comes from --pin-file, else $QSCD_PIN, else a\n"
         "prompt; the possession factor is a TOTP code (--otp, or computed from the seed file\n"
         "holding the otpauth:// URI) or a SIC assertion by the device key (--device-key).\n"
         "Defaults: --url $QSCD_URL or https://localhost:8443/csc/v2, --cacert $QSCD_CACERT,\n"
-        "--client $QSCD_CLIENT or demo, --secret-file $QSCD_CLIENT_SECRET_FILE.\n");
+        "--client $QSCD_CLIENT or demo, --secret-file $QSCD_CLIENT_SECRET_FILE.\n"
+        "--keep-request FILE writes the signHash request sent (its SAD is used up by then),\n"
+        "to show that replaying it is refused.\n");
 }
 
 static const char *env_or(const char *name, const char *dflt)
@@ -55,6 +57,7 @@ static int parse_sign(int argc, char **argv, sign_opts *o)
         { "--signer", &o->signer }, { "--cred", &o->cred }, { "--pin-file", &o->pin_file },
         { "--otp", &o->otp }, { "--totp-seed", &o->totp_seed },
         { "--device-key", &o->device_key }, { "--hash", &o->hash },
+        { "--keep-request", &o->keep_request },
     };
 
     memset(o, 0, sizeof *o);
@@ -317,6 +320,8 @@ static int remote_sign(signer_conn *c, const sign_opts *o, const cred_view *v, i
     json_decref(resp);
     resp = NULL;
     st = signer_call(c, "signatures/signHash", req, &resp);
+    if (o->keep_request != NULL && json_dump_file(req, o->keep_request, JSON_COMPACT) != 0)
+        fprintf(stderr, "qscd sign: cannot write %s\n", o->keep_request);
     json_decref(req);
     s64 = json_string_value(json_array_get(json_object_get(resp, "signatures"), 0));
     if (st != 200 || s64 == NULL || strlen(s64) > 1400 ||

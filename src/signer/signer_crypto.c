@@ -68,6 +68,7 @@ int signer_totp_seed(const char *path, uint8_t *seed, size_t cap, size_t *len, i
 {
     char text[1024];
     const char *sec;
+    char *uri;
     FILE *f = fopen(path, "r");
     size_t n = f != NULL ? fread(text, 1, sizeof text - 1, f) : 0;
     long got;
@@ -75,14 +76,16 @@ int signer_totp_seed(const char *path, uint8_t *seed, size_t cap, size_t *len, i
     if (f != NULL)
         fclose(f);
     text[n] = '\0';
-    text[strcspn(text, "\r\n")] = '\0';
-    /* The URI may follow a label (`qscd admin totp.provision` prints "uri: otpauth://..."). */
-    sec = strstr(text, "otpauth://") != NULL ? strstr(text, "secret=") : text;
-    if (sec != NULL && sec != text)
+    /* The URI may follow a label or other lines (`qscd admin totp.provision` prints
+     * "uri: otpauth://..."); else the first line is the Base32 secret. */
+    uri = strstr(text, "otpauth://");
+    (uri != NULL ? uri : text)[strcspn(uri != NULL ? uri : text, "\r\n")] = '\0';
+    sec = uri != NULL ? strstr(uri, "secret=") : text;
+    if (sec != NULL && uri != NULL)
         sec += 7;
     got = sec != NULL ? base32_decode(sec, strcspn(sec, "&"), seed, cap) : -1;
-    *period = uri_int(text, "period=", 30);
-    *digits = uri_int(text, "digits=", 6);
+    *period = uri != NULL ? uri_int(uri, "period=", 30) : 30;
+    *digits = uri != NULL ? uri_int(uri, "digits=", 6) : 6;
     memset(text, 0, sizeof text);
     if (got < 16 || *period < 1 || *digits < 6 || *digits > 8) {
         fprintf(stderr, "qscd: %s: no usable TOTP seed (an otpauth:// URI or Base32)\n", path);
