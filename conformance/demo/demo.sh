@@ -17,7 +17,7 @@ export QSCD_ADMIN_PASSWORD=demo-security-officer-password
 export QSCD_SAM_SOCKET=$DATA/sam.sock
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
-show() { printf '$ %s\n' "$*"; "$@"; }
+show() { printf '$ %s\n' "$*" >&2; "$@"; }
 
 rm -rf "$DATA" "$DEMO"/contract.txt* "$DEMO"/*.otp "$DEMO"/*.json "$DEMO"/*.txt "$DEMO"/serve.log
 
