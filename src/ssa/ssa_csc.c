@@ -60,6 +60,20 @@ static const char *const rsa_algos[] = {
     "1.2.840.113549.1.1.12", "1.2.840.113549.1.1.13", NULL,
 };
 
+int ssa_sam_cred_call(ssa_req *r, unsigned op, const char *cred, samc_resp *resp)
+{
+    uint8_t buf[SSA_ID_MAX + 8];
+    scbor_enc e;
+
+    scbor_enc_init(&e, buf, sizeof buf);
+    scbor_put_map(&e, 1);
+    scbor_put_uint(&e, 1);
+    scbor_put_bstr(&e, (const uint8_t *)cred, strlen(cred));
+    if (e.err != QSCD_OK)
+        return ssa_fail(r, 500, "server_error", "Internal error");
+    return ssa_sam_call(r, op, buf, e.len, resp);
+}
+
 int ssa_h_info(ssa_req *r)
 {
     const char *lang;
@@ -293,18 +307,12 @@ static json_t *cert_object(const samc_resp *resp, const char *certs, bool cert_i
 int ssa_cred_describe(ssa_req *r, const char *cred, const char *certs, bool cert_info,
                       bool auth_info, json_t *obj, bool *valid)
 {
-    uint8_t buf[100];
     uint64_t alg = 0, bits = 0, sap = 0, multi = 1;
     bool enabled = false;
     samc_resp resp;
-    scbor_enc e;
     int st;
 
-    scbor_enc_init(&e, buf, sizeof buf);
-    scbor_put_map(&e, 1);
-    scbor_put_uint(&e, 1);
-    scbor_put_bstr(&e, (const uint8_t *)cred, strlen(cred));
-    if ((st = ssa_sam_call(r, SAMC_CRED_INFO, buf, e.len, &resp)) < 0)
+    if ((st = ssa_sam_cred_call(r, SAMC_CRED_INFO, cred, &resp)) < 0)
         return -1;
     if (st != 0) {
         samc_resp_free(&resp);
@@ -330,20 +338,14 @@ int ssa_cred_describe(ssa_req *r, const char *cred, const char *certs, bool cert
 
 int ssa_cred_subject(ssa_req *r, const char *cred, char *out, size_t cap)
 {
-    uint8_t buf[100];
     const uint8_t *der = NULL;
     uint64_t count = 0;
     size_t off = 0, n = 0;
     json_t *o = json_object();
     samc_resp resp;
-    scbor_enc e;
-    int rc = -1;
+    int rc;
 
-    scbor_enc_init(&e, buf, sizeof buf);
-    scbor_put_map(&e, 1);
-    scbor_put_uint(&e, 1);
-    scbor_put_bstr(&e, (const uint8_t *)cred, strlen(cred));
-    if ((rc = ssa_sam_call(r, SAMC_CRED_INFO, buf, e.len, &resp)) >= 0) {
+    if ((rc = ssa_sam_cred_call(r, SAMC_CRED_INFO, cred, &resp)) >= 0) {
         rc = -1;
         if (samc_get_array(&resp, 6, &count, &off) == QSCD_OK && count > 0 &&
             samc_next_bstr(&resp, &off, &der, &n) == QSCD_OK) {
@@ -378,10 +380,8 @@ int ssa_h_challenge(ssa_req *r)
 {
     const char *cred, *obj, *cdata;
     const uint8_t *ch;
-    uint8_t buf[100];
     size_t n = 0;
     samc_resp resp;
-    scbor_enc e;
     char *b;
     int st;
 
@@ -390,11 +390,7 @@ int ssa_h_challenge(ssa_req *r)
         return -1;
     if (strcmp(obj, "SIC") != 0)
         return ssa_bad(r, "Invalid parameter authObjectID");
-    scbor_enc_init(&e, buf, sizeof buf);
-    scbor_put_map(&e, 1);
-    scbor_put_uint(&e, 1);
-    scbor_put_bstr(&e, (const uint8_t *)cred, strlen(cred));
-    if ((st = ssa_sam_call(r, SAMC_CHALLENGE, buf, e.len, &resp)) < 0)
+    if ((st = ssa_sam_cred_call(r, SAMC_CHALLENGE, cred, &resp)) < 0)
         return -1;
     if (st != 0 || samc_get_bstr(&resp, 1, &ch, &n) != QSCD_OK || n != 32) {
         samc_resp_free(&resp);

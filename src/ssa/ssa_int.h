@@ -88,6 +88,8 @@ int ssa_auth_bearer(ssa_req *r);
 /* The SAM as the token's signer: one request; the SAM's status, or -1 (reply set: the SAM
  * cannot be reached). */
 int ssa_sam_call(ssa_req *r, unsigned op, const uint8_t *params, size_t len, samc_resp *resp);
+/* The same for the operations whose one parameter is the credential id (key 1). */
+int ssa_sam_cred_call(ssa_req *r, unsigned op, const char *cred, samc_resp *resp);
 
 /* The method handlers (ssa_csc.c, ssa_sign.c, ssa_auth.c). 0 or -1 (reply set). */
 int ssa_h_info(ssa_req *r);
