@@ -119,9 +119,9 @@ static int basic_credentials(const char *h, char *user, size_t ucap, char *secre
         OPENSSL_cleanse(buf, sizeof buf);
         return -1;
     }
-    *colon = '\0';
-    snprintf(user, ucap, "%s", (char *)buf);
-    snprintf(secret, scap, "%s", colon + 1);
+    *colon = '\0';                      /* both lengths were checked against the caps */
+    memcpy(user, buf, (size_t)(colon - (char *)buf) + 1);
+    memcpy(secret, colon + 1, strlen(colon + 1) + 1);
     OPENSSL_cleanse(buf, sizeof buf);
     return 0;
 }

@@ -140,7 +140,9 @@ int ssa_h_list(ssa_req *r)
         rc = ssa_bad(r, "userID parameter MUST be null");
     else if (cred_list(r, &resp) != 0)
         rc = -1;
-    else if (!(have = true) || samc_get_array(&resp, 1, &count, &off) != QSCD_OK)
+    else
+        have = true;
+    if (have && samc_get_array(&resp, 1, &count, &off) != QSCD_OK)
         rc = ssa_fail(r, 500, "server_error", "Internal error");
     for (uint64_t i = 0; rc == 0 && i < count; i++) {
         const uint8_t *p;

@@ -260,9 +260,9 @@ static int start_daemon(ssa *s)
     if (inet_pton(AF_INET, s->cfg.listen_addr != NULL ? s->cfg.listen_addr : "127.0.0.1",
                   &sa.sin_addr) != 1)
         return QSCD_ERR_CONFIG;
+    /* A thread per connection: a handler blocks on the SAM, keep-alive clients keep theirs. */
     s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-                                MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD |
-                                MHD_USE_ERROR_LOG,
+                                MHD_USE_TLS | MHD_USE_ERROR_LOG,
                             0, NULL, NULL, on_request, s,
                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                             MHD_OPTION_HTTPS_MEM_CERT, s->cert_pem,
