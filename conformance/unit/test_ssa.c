@@ -14,6 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
 
 #include "qscd_err.h"
 #include "sam_types.h"
@@ -370,6 +374,42 @@ static void test_TS119432_5_2_2_login_tokens(void)
     signer_close(&d);
 }
 
+/* CSC 10: a token past its lifetime is refused with 401 expired_token (a second SSA on the
+ * same SAM with 1-second tokens). */
+static void test_CSC_10_expired_token(void)
+{
+    char cert[800], key[800], clients[800];
+    ssa_config cfg = { 0 };
+    json_t *out = NULL;
+    signer_conn c;
+    ssa *s = NULL;
+
+    NEED();
+    snprintf(cert, sizeof cert, "%s/tls.pem", W.sam.dir);
+    snprintf(key, sizeof key, "%s/tls-key.pem", W.sam.dir);
+    snprintf(clients, sizeof clients, "%s/clients", W.sam.dir);
+    cfg.sam_socket = W.sam.sock;
+    cfg.tls_cert = cert;
+    cfg.tls_key = key;
+    cfg.clients = clients;
+    cfg.quiet = 1;
+    cfg.token_ttl = 1;
+    CU_ASSERT_FATAL(ssa_start(&cfg, &s) == QSCD_OK);
+    memset(&c, 0, sizeof c);
+    if (signer_open(&c, W.base, W.cacert) == 0) {
+        snprintf(c.base, sizeof c.base, "https://localhost:%u/csc/v2/", ssa_port(s));
+        CU_ASSERT_FATAL(signer_login(&c, "carol@demo", TS_SECRET) == 0);
+        CU_ASSERT_EQUAL(ts_post(&c, "credentials/list", &out, "{}"), 200);
+        json_decref(out);
+        sleep(2);
+        CU_ASSERT_EQUAL(ts_post(&c, "credentials/list", &out, "{}"), 401);
+        CU_ASSERT(ts_is_error(out, "expired_token", "The access token has expired"));
+        json_decref(out);
+    }
+    signer_close(&c);
+    ssa_stop(s);
+}
+
 /* ------------------------------------------------------------------ input discipline */
 
 static long raw(signer_conn *c, const char *method, const char *ctype, const char *body,
@@ -458,6 +498,75 @@ static void test_TS119432_input_discipline(void)
     signer_close(&c);
 }
 
+/* ------------------------------------------------------------------ qscd ssa */
+
+/* `qscd ssa` as its own process: serves, logs one line per request without any secret
+ * (SRA_SKM.2.8: PIN, assertion, SAD, token never logged), stops cleanly on SIGTERM. */
+static void test_SRA_SKM_2_8_ssa_command_no_secret_in_logs(void)
+{
+    char cert[800], key[800], clients[800], log[800], line[300] = "", sad[4096] = "", tok[256] = "",
+        text[65536];
+    json_t *out = NULL;
+    signer_conn c;
+    int fds[2], st = -1;
+    unsigned port = 0;
+    size_t n;
+    pid_t pid;
+    FILE *f;
+
+    NEED();
+    snprintf(cert, sizeof cert, "%s/tls.pem", W.sam.dir);
+    snprintf(key, sizeof key, "%s/tls-key.pem", W.sam.dir);
+    snprintf(clients, sizeof clients, "%s/clients", W.sam.dir);
+    snprintf(log, sizeof log, "%s/ssa-command.log", W.sam.dir);
+    CU_ASSERT_FATAL(pipe(fds) == 0);
+    pid = fork();
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(fds[1], 1);
+        dup2(fd, 2);
+        close(fds[0]);
+        execl(getenv("QSCD_BIN"), "qscd", "ssa", "--sam", W.sam.sock, "--cert", cert, "--key", key,
+              "--clients", clients, "--port", "0", (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    f = fdopen(fds[0], "r");
+    if (f != NULL && fgets(line, sizeof line, f) != NULL)
+        sscanf(line, "qscd ssa: CSC API v2 at https://127.0.0.1:%u/", &port);
+    CU_ASSERT(port > 0);
+    if (port > 0 && signer_open(&c, W.base, W.cacert) == 0) {
+        snprintf(c.base, sizeof c.base, "https://localhost:%u/csc/v2/", port);
+        CU_ASSERT(signer_login(&c, "carol@demo", TS_SECRET) == 0);
+        CU_ASSERT_EQUAL(ts_authorize_sic(&c, carol_dev, "c-p256", "carol-pin-1", 1, 1, H1, 32, 1,
+                                         sad, sizeof sad, NULL), 200);
+        CU_ASSERT_EQUAL(ts_sign(&c, "c-p256", sad, "1.2.840.10045.4.3.2", NULL, NULL, H1, 32, 1,
+                                &out), 200);
+        CU_ASSERT(ts_verified(&c, "c-p256", out, SAM_SIGN_ECDSA, 1, H1, 32, 1));
+        json_decref(out);
+        CU_ASSERT_EQUAL(ts_authorize_sic(&c, carol_dev, "c-p256", "carol-pin-X", 1, 1, H1, 32, 1,
+                                         NULL, 0, NULL), 400);
+        snprintf(tok, sizeof tok, "%s", c.token);
+        signer_close(&c);
+    }
+    kill(pid, SIGTERM);
+    CU_ASSERT(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    if (f != NULL)
+        fclose(f);
+    f = fopen(log, "r");
+    CU_ASSERT_FATAL(f != NULL);
+    n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "/csc/v2/signatures/signHash 200 ok"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "/csc/v2/credentials/authorize 400 invalid_authentication_data"));
+    CU_ASSERT_PTR_NULL(strstr(text, "carol-pin"));
+    CU_ASSERT_PTR_NULL(strstr(text, TS_SECRET));
+    CU_ASSERT(sad[0] != '\0' && strstr(text, sad) == NULL);
+    CU_ASSERT(tok[0] != '\0' && strstr(text, tok) == NULL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "qscd ssa: stopped"));
+}
+
 /* ------------------------------------------------------------------ qscd sign */
 
 /* `qscd sign` (PIN + TOTP from the seed file) writes FILE.p7s that `openssl cms -verify`
@@ -525,7 +634,9 @@ UNIT_SUITE(ssa)
         { "CSC_11_10_flow_p384_sha384", test_CSC_11_10_flow_p384_sha384 },
         { "SRC_SA_1_4_list_isolation", test_SRC_SA_1_4_list_isolation },
         { "TS119432_5_2_2_login_tokens", test_TS119432_5_2_2_login_tokens },
+        { "CSC_10_expired_token", test_CSC_10_expired_token },
         { "TS119432_input_discipline", test_TS119432_input_discipline },
+        { "SRA_SKM_2_8_ssa_command_no_secret_in_logs", test_SRA_SKM_2_8_ssa_command_no_secret_in_logs },
         { "SIC_sign_cms", test_SIC_sign_cms },
         { NULL, NULL },
     };

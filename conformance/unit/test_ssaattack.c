@@ -329,6 +329,8 @@ static void test_CSC_10_error_table(void)
           "Invalid parameter validity_period" },
         { "signatures/signHash", "{\"credentialID\":\"c-p256\",\"SAD\":\"$SAD\"," H1B ",\"signAlgo\":\"" ECDSA256 "\",\"clientData\":7}",
           "Missing (or invalid type) string parameter clientData" },
+        { "signatures/signHash", "{\"credentialID\":\"c-p256\",\"SAD\":\"$SAD\"," H1B ",\"signAlgo\":\"" ECDSA256 "\",\"response_uri\":[]}",
+          "Missing (or invalid type) string parameter response_uri" },
     };
     char sad[4096], body[8192], *h1 = ssa_b64_encode(H1, 32, false), *badpss;
     uint8_t pss[80];
