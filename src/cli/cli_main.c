@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "samd.h"
+#include "signer.h"
+#include "ssa.h"
 
 static void usage(FILE *f)
 {
@@ -18,7 +20,11 @@ static void usage(FILE *f)
                "  sam     run the Signature Activation Module (--init to set it up)\n"
                "  admin   any operation of the SAM protocol (signers, credentials, keys, ...)\n"
                "  audit   verify or export the audit log (auditor)\n"
-               "  ca      make a test CA (ca init)\n\n"
+               "  ca      make a test CA (ca init)\n"
+               "  ssa     serve the CSC API v2 over HTTPS in front of a SAM\n"
+               "  serve   a SAM and an SSA with the embedded defaults (the demo)\n"
+               "  sign    sign a file through the CSC API (detached CMS, FILE.p7s)\n"
+               "  verify  check a detached CMS signature\n\n"
                "Exit status: 0 done, 1 refused or failed, 2 usage.\n");
 }
 
@@ -116,6 +122,14 @@ int main(int argc, char **argv)
         return cli_audit(argc - 2, argv + 2);
     if (strcmp(argv[1], "ca") == 0)
         return cli_ca(argc - 2, argv + 2);
+    if (strcmp(argv[1], "ssa") == 0)
+        return ssa_cli(argc - 2, argv + 2);
+    if (strcmp(argv[1], "serve") == 0)
+        return ssa_serve_cli(argc - 2, argv + 2);
+    if (strcmp(argv[1], "sign") == 0)
+        return signer_sign_cli(argc - 2, argv + 2);
+    if (strcmp(argv[1], "verify") == 0)
+        return signer_verify_cli(argc - 2, argv + 2);
     fprintf(stderr, "qscd: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return CLI_USAGE;

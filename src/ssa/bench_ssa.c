@@ -1,0 +1,596 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * qscd-bench-ssa: what a signature costs through the whole service (issue 8's HTTPS
+ * figures). A real `qscd sam` on its own throw-away SoftHSMv2 token (default Argon2id and all
+ * its checks), the SSA over TLS on loopback, clients with keep-alive (one libcurl handle per
+ * client thread), ECDSA P-256:
+ *   - signHash throughput with 1 and with 10 hashes per request, at concurrency 1, 8 and 32
+ *     (the SADs are made beforehand, so only signHash is timed);
+ *   - authorize (getChallenge + PIN + SIC assertion) + signHash latency p50/p99 at a fixed
+ *     request rate, measured from each request's scheduled start (no coordinated omission);
+ *   - beside them the raw C_SignInit + C_Sign rate on the same token (a session key, no
+ *     context login), one thread and one per core, and the ratios.
+ * Figures only: nothing passes or fails on timing.
+ *
+ *   qscd-bench-ssa --qscd BIN [--dir DIR] [--json FILE] [--versions tool-versions.json]
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+#include <p11-kit/pkcs11.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "qscd_err.h"
+#include "sam_types.h"
+#include "samc.h"
+#include "scbor.h"
+#include "signer.h"
+#include "ssa_int.h"
+
+#define SO_PASSWORD "bench-security-officer-password"
+#define PIN "bench-pin-2468"
+#define CRED "bench-p256"
+#define MULTI 32
+#define LAT_RATE 2.0       /* authorize + signHash requests per second */
+#define LAT_SAMPLES 60
+
+static char g_dir[PATH_MAX], g_conf[PATH_MAX + 16], g_sock[256], g_base[128], g_ca[PATH_MAX + 16];
+static EVP_PKEY *g_dev;
+
+static double now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what)
+{
+    fprintf(stderr, "qscd-bench-ssa: %s\n", what);
+    exit(1);
+}
+
+/* ------------------------------------------------------------------ the SAM and SSA */
+
+/* Start `qscd` with args, its output into log; wait for it when wait is set (the exit
+ * status, 0 or -1), else the child's pid. */
+static int run(const char *qscd, char *const args[], const char *log, int wait)
+{
+    pid_t pid = fork();
+    int st = 0;
+
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        setenv("QSCD_ADMIN_PASSWORD", SO_PASSWORD, 1);
+        execv(qscd, args);
+        _exit(127);
+    }
+    if (wait)
+        return waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+    return pid;
+}
+
+static int so_call(unsigned op, const uint8_t *p, size_t n, samc_resp *r)
+{
+    samc_caller so = { 2, (const uint8_t *)"so", 2, (const uint8_t *)SO_PASSWORD,
+                       strlen(SO_PASSWORD) };
+    samc_resp local;
+    samc *c = NULL;
+    int rc = samc_connect(g_sock, 120, &c);
+
+    r = r != NULL ? r : &local;
+    memset(r, 0, sizeof *r);
+    rc = rc == QSCD_OK ? samc_call(c, &so, op, p, n, r) : rc;
+    samc_close(c);
+    rc = rc == QSCD_OK ? r->status : -1;
+    if (r == &local)
+        samc_resp_free(r);
+    return rc;
+}
+
+static void put_id(scbor_enc *e, int key, const char *s)
+{
+    scbor_put_uint(e, (uint64_t)key);
+    scbor_put_bstr(e, (const uint8_t *)s, strlen(s));
+}
+
+/* The signer "bench" with a PIN, a device key and a P-256 SIC credential (multisign 32). */
+static void enrol(void)
+{
+    uint8_t buf[512], *spki = NULL;
+    scbor_enc e;
+    int n;
+
+    scbor_enc_init(&e, buf, sizeof buf);
+    scbor_put_map(&e, 2);
+    put_id(&e, 1, "bench");
+    scbor_put_uint(&e, 2);
+    scbor_put_tstr(&e, (const uint8_t *)"Bench Signer", 12);
+    if (so_call(SAMC_SIGNER_ENROL, buf, e.len, NULL) != 0)
+        die("signer.enrol failed");
+    scbor_enc_init(&e, buf, sizeof buf);
+    scbor_put_map(&e, 2);
+    put_id(&e, 1, "bench");
+    put_id(&e, 2, PIN);
+    if (so_call(SAMC_PIN_SET, buf, e.len, NULL) != 0)
+        die("pin.set failed");
+    g_dev = EVP_EC_gen("P-256");
+    n = g_dev != NULL ? i2d_PUBKEY(g_dev, &spki) : -1;
+    scbor_enc_init(&e, buf, sizeof buf);
+    scbor_put_map(&e, 2);
+    put_id(&e, 1, "bench");
+    scbor_put_uint(&e, 2);
+    scbor_put_bstr(&e, spki, n > 0 ? (size_t)n : 0);
+    OPENSSL_free(spki);
+    if (so_call(SAMC_DEVICE_ENROL, buf, e.len, NULL) != 0)
+        die("device.enrol failed");
+    scbor_enc_init(&e, buf, sizeof buf);
+    scbor_put_map(&e, 5);
+    put_id(&e, 1, "bench");
+    put_id(&e, 2, CRED);
+    scbor_put_uint(&e, 3);
+    scbor_put_uint(&e, SAM_KEY_EC_P256);
+    scbor_put_uint(&e, 4);
+    scbor_put_uint(&e, SAM_SAP_SIC);
+    scbor_put_uint(&e, 5);
+    scbor_put_uint(&e, MULTI);
+    if (so_call(SAMC_CRED_CREATE, buf, e.len, NULL) != 0)
+        die("cred.create failed");
+}
+
+static ssa *start_ssa(void)
+{
+    char cert[PATH_MAX + 16], key[PATH_MAX + 16], cakey[PATH_MAX + 16], clients[PATH_MAX + 16],
+        line[300];
+    ssa_config cfg = { 0 };
+    ssa *s = NULL;
+    FILE *f;
+
+    snprintf(g_ca, sizeof g_ca, "%s/ca/ca.pem", g_dir);
+    snprintf(cakey, sizeof cakey, "%s/ca/ca-key.pem", g_dir);
+    snprintf(cert, sizeof cert, "%s/tls.pem", g_dir);
+    snprintf(key, sizeof key, "%s/tls-key.pem", g_dir);
+    snprintf(clients, sizeof clients, "%s/clients", g_dir);
+    if (ssa_tls_issue(g_ca, cakey, cert, key, 2) != 0 ||
+        ssa_client_line("bench", "bench-client-secret", "*", line, sizeof line) != 0 ||
+        (f = fopen(clients, "w")) == NULL)
+        die("cannot make the SSA's TLS certificate or clients file");
+    fputs(line, f);
+    fclose(f);
+    cfg.sam_socket = g_sock;
+    cfg.tls_cert = cert;
+    cfg.tls_key = key;
+    cfg.clients = clients;
+    cfg.quiet = 1;
+    if (ssa_start(&cfg, &s) != QSCD_OK)
+        die("the SSA did not start");
+    snprintf(g_base, sizeof g_base, "https://localhost:%u/csc/v2", ssa_port(s));
+    return s;
+}
+
+/* ------------------------------------------------------------------ CSC calls */
+
+static void client(signer_conn *c)
+{
+    if (signer_open(c, g_base, g_ca) != 0 || signer_login(c, "bench@bench", "bench-client-secret") != 0)
+        die("auth/login failed");
+}
+
+static json_t *hash_array(const uint8_t *h, size_t n)
+{
+    json_t *a = json_array();
+
+    for (size_t i = 0; i < n; i++) {
+        char *b = ssa_b64_encode(h + 32 * i, 32, false);
+        json_array_append_new(a, json_string(b));
+        free(b);
+    }
+    return a;
+}
+
+/* getChallenge + authorize (PIN + SIC assertion) for n hashes; the SAD (free()), or NULL. */
+static char *authorize(signer_conn *c, const uint8_t *h, size_t n)
+{
+    json_t *out = NULL, *req;
+    uint8_t ch[32], as[3000];
+    const char *s;
+    char *v, *sad = NULL;
+    size_t alen;
+
+    req = json_pack("{s:s,s:s}", "credentialID", CRED, "authObjectID", "SIC");
+    if (signer_call(c, "credentials/getChallenge", req, &out) != 200 ||
+        (s = json_string_value(json_object_get(out, "challenge"))) == NULL ||
+        ssa_b64_decode(s, strlen(s), ch, 32, false) != 32)
+        die("getChallenge failed");
+    json_decref(req);
+    json_decref(out);
+    alen = signer_assertion(g_dev, ch, CRED, (uint32_t)n, 1, h, 32, n, as, sizeof as);
+    v = ssa_b64_encode(as, alen, false);
+    req = json_pack("{s:s,s:i,s:o,s:s,s:[{s:s,s:s},{s:s,s:s}]}", "credentialID", CRED,
+                    "numSignatures", (int)n, "hashes", hash_array(h, n), "hashAlgorithmOID",
+                    "2.16.840.1.101.3.4.2.1", "authData", "id", "PIN", "value", PIN, "id", "SIC",
+                    "value", v);
+    if (signer_call(c, "credentials/authorize", req, &out) == 200 &&
+        (s = json_string_value(json_object_get(out, "SAD"))) != NULL)
+        sad = strdup(s);
+    free(v);
+    json_decref(req);
+    json_decref(out);
+    return sad;
+}
+
+static int sign_hash(signer_conn *c, const char *sad, const uint8_t *h, size_t n)
+{
+    json_t *out = NULL, *req = json_pack("{s:s,s:s,s:o,s:s}", "credentialID", CRED, "SAD", sad,
+                                         "hashes", hash_array(h, n), "signAlgo",
+                                         "1.2.840.10045.4.3.2");
+    long st = signer_call(c, "signatures/signHash", req, &out);
+    int ok = st == 200 && json_array_size(json_object_get(out, "signatures")) == n;
+
+    json_decref(req);
+    json_decref(out);
+    return ok ? 0 : -1;
+}
+
+/* ------------------------------------------------------------- throughput runs */
+
+typedef struct work {
+    size_t per_req, requests;       /* hashes per request, requests per worker */
+    uint8_t *h;                     /* the worker's hashes: MULTI per SAD */
+    char **sads;                    /* one per group of MULTI / per_req requests */
+    int failures;
+} work;
+
+static void *worker(void *arg)
+{
+    work *w = arg;
+    signer_conn c;
+    size_t per_sad = (MULTI / w->per_req);
+
+    client(&c);
+    for (size_t i = 0; i < w->requests; i++) {
+        size_t s = i / per_sad, k = i % per_sad;
+        if (sign_hash(&c, w->sads[s], w->h + (s * MULTI + k * w->per_req) * 32, w->per_req) != 0)
+            w->failures++;
+    }
+    signer_close(&c);
+    return NULL;
+}
+
+/* signatures per second for conc workers, per_req hashes per request. */
+static double throughput(int conc, size_t per_req, size_t requests, int *failures)
+{
+    pthread_t t[32];
+    work w[32];
+    signer_conn c;
+    size_t per_sad = MULTI / per_req;
+    double t0, dt;
+
+    client(&c);
+    *failures = 0;
+    for (int i = 0; i < conc; i++) {      /* the SADs first: only signHash is timed */
+        size_t nsad = (requests + per_sad - 1) / per_sad;
+        w[i] = (work){ per_req, requests, malloc(nsad * MULTI * 32), calloc(nsad, sizeof(char *)), 0 };
+        if (RAND_bytes(w[i].h, (int)(nsad * MULTI * 32)) != 1)
+            die("random");
+        for (size_t s = 0; s < nsad; s++)
+            if ((w[i].sads[s] = authorize(&c, w[i].h + s * MULTI * 32, per_sad * per_req)) == NULL)
+                die("authorize failed");
+    }
+    signer_close(&c);
+    t0 = now();
+    for (int i = 0; i < conc; i++)
+        pthread_create(&t[i], NULL, worker, &w[i]);
+    for (int i = 0; i < conc; i++)
+        pthread_join(t[i], NULL);
+    dt = now() - t0;
+    for (int i = 0; i < conc; i++) {
+        size_t nsad = (requests + per_sad - 1) / per_sad;
+        *failures += w[i].failures;
+        for (size_t s = 0; s < nsad; s++)
+            free(w[i].sads[s]);
+        free(w[i].sads);
+        free(w[i].h);
+    }
+    return (double)(conc * requests * per_req) / dt;
+}
+
+/* ---------------------------------------------------------------- latency run */
+
+typedef struct lat {
+    pthread_mutex_t m;
+    double t0;
+    int next;                       /* the next scheduled request */
+    double ms[LAT_SAMPLES];
+    int failures;
+} lat;
+
+/* Each request i is due at t0 + i / rate; its latency counts from then (a late start is
+ * part of the latency: no coordinated omission). Four clients share the schedule. */
+static void *lat_worker(void *arg)
+{
+    lat *l = arg;
+    signer_conn c;
+    uint8_t h[32];
+
+    client(&c);
+    for (;;) {
+        int i;
+        double due, wait;
+        char *sad;
+        pthread_mutex_lock(&l->m);
+        i = l->next < LAT_SAMPLES ? l->next++ : -1;
+        pthread_mutex_unlock(&l->m);
+        if (i < 0)
+            break;
+        due = l->t0 + i / LAT_RATE;
+        if ((wait = due - now()) > 0) {
+            struct timespec ts = { (time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9) };
+            nanosleep(&ts, NULL);
+        }
+        RAND_bytes(h, 32);
+        sad = authorize(&c, h, 1);
+        if (sad == NULL || sign_hash(&c, sad, h, 1) != 0)
+            l->failures++;
+        l->ms[i] = (now() - due) * 1000.0;
+        free(sad);
+    }
+    signer_close(&c);
+    return NULL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+static void latency(double *p50, double *p99, int *failures)
+{
+    static lat l;
+    pthread_t t[4];
+
+    pthread_mutex_init(&l.m, NULL);
+    l.t0 = now() + 0.5;
+    for (int i = 0; i < 4; i++)
+        pthread_create(&t[i], NULL, lat_worker, &l);
+    for (int i = 0; i < 4; i++)
+        pthread_join(t[i], NULL);
+    qsort(l.ms, LAT_SAMPLES, sizeof l.ms[0], cmp_double);
+    *p50 = l.ms[LAT_SAMPLES / 2];
+    *p99 = l.ms[(LAT_SAMPLES * 99 + 99) / 100 - 1];
+    *failures = l.failures;
+}
+
+/* ------------------------------------------------------------------- raw C_Sign */
+
+static CK_FUNCTION_LIST *raw_f;
+static CK_SLOT_ID raw_slot;
+static CK_OBJECT_HANDLE raw_key;
+
+/* The SAM's token, opened by this process with the module directly; a session key pair. */
+static void raw_open(void)
+{
+    static const CK_BYTE p256[] = { 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 };
+    char conf[PATH_MAX + 32], pinf[PATH_MAX + 32], pin[128] = "", label[32];
+    CK_C_GetFunctionList get;
+    CK_C_INITIALIZE_ARGS args = { 0 };
+    CK_SLOT_ID slots[16];
+    CK_ULONG n = 16;
+    CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+    CK_MECHANISM m = { CKM_EC_KEY_PAIR_GEN, NULL, 0 };
+    CK_ATTRIBUTE pub[] = { { CKA_EC_PARAMS, (void *)p256, sizeof p256 }, { CKA_TOKEN, &no, 1 } };
+    CK_ATTRIBUTE priv[] = { { CKA_TOKEN, &no, 1 }, { CKA_SIGN, &yes, 1 },
+                            { CKA_SENSITIVE, &yes, 1 } };
+    CK_OBJECT_HANDLE pk;
+    CK_SESSION_HANDLE s;
+    void *dl;
+    FILE *f;
+
+    snprintf(conf, sizeof conf, "%s/hsm/softhsm2.conf", g_dir);
+    snprintf(pinf, sizeof pinf, "%s/hsm/user.pin", g_dir);
+    setenv("SOFTHSM2_CONF", conf, 1);
+    if ((f = fopen(pinf, "r")) == NULL || fgets(pin, sizeof pin, f) == NULL)
+        die("cannot read the token's user PIN");
+    fclose(f);
+    pin[strcspn(pin, "\r\n")] = '\0';
+    dl = dlopen("/usr/lib/softhsm/libsofthsm2.so", RTLD_NOW | RTLD_LOCAL);
+    *(void **)&get = dl != NULL ? dlsym(dl, "C_GetFunctionList") : NULL;
+    args.flags = CKF_OS_LOCKING_OK;
+    if (get == NULL || get(&raw_f) != CKR_OK || raw_f->C_Initialize(&args) != CKR_OK ||
+        raw_f->C_GetSlotList(CK_TRUE, slots, &n) != CKR_OK)
+        die("cannot load SoftHSMv2");
+    memset(label, ' ', sizeof label);
+    memcpy(label, "qscd-sam", 8);
+    for (CK_ULONG i = 0; i < n; i++) {
+        CK_TOKEN_INFO ti;
+        if (raw_f->C_GetTokenInfo(slots[i], &ti) == CKR_OK && memcmp(ti.label, label, 32) == 0)
+            raw_slot = slots[i];
+    }
+    if (raw_f->C_OpenSession(raw_slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s) != CKR_OK ||
+        raw_f->C_Login(s, CKU_USER, (CK_UTF8CHAR *)pin, strlen(pin)) != CKR_OK ||
+        raw_f->C_GenerateKeyPair(s, &m, pub, 2, priv, 3, &pk, &raw_key) != CKR_OK)
+        die("cannot log in to the SAM's token or make a session key");
+    memset(pin, 0, sizeof pin);
+}
+
+static double g_raw_seconds = 2.0;
+
+static void *raw_worker(void *arg)
+{
+    long *count = arg;
+    CK_MECHANISM m = { CKM_ECDSA, NULL, 0 };
+    CK_SESSION_HANDLE s;
+    CK_BYTE h[32] = { 1 }, sig[128];
+    double end = now() + g_raw_seconds;
+
+    if (raw_f->C_OpenSession(raw_slot, CKF_SERIAL_SESSION, NULL, NULL, &s) != CKR_OK)
+        die("C_OpenSession");
+    while (now() < end) {
+        CK_ULONG n = sizeof sig;
+        if (raw_f->C_SignInit(s, &m, raw_key) != CKR_OK || raw_f->C_Sign(s, h, 32, sig, &n) != CKR_OK)
+            die("C_Sign");
+        (*count)++;
+    }
+    raw_f->C_CloseSession(s);
+    return NULL;
+}
+
+static double raw_rate(int threads)
+{
+    pthread_t t[8];
+    long counts[8] = { 0 }, total = 0;
+    double t0 = now();
+
+    for (int i = 0; i < threads; i++)
+        pthread_create(&t[i], NULL, raw_worker, &counts[i]);
+    for (int i = 0; i < threads; i++) {
+        pthread_join(t[i], NULL);
+        total += counts[i];
+    }
+    return (double)total / (now() - t0);
+}
+
+/* ------------------------------------------------------------------------- main */
+
+static json_t *machine(void)
+{
+    struct utsname u;
+
+    uname(&u);
+    return json_pack("{s:s,s:s,s:I}", "system", u.sysname, "release", u.release, "cpus",
+                     (json_int_t)sysconf(_SC_NPROCESSORS_ONLN));
+}
+
+int main(int argc, char **argv)
+{
+    const char *qscd = NULL, *json_path = NULL, *versions = NULL, *dir = "build/bench-ssa";
+    static const int concs[] = { 1, 8, 32 };
+    static const size_t pers[] = { 1, 10 };
+    int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN), fails;
+    double raw1, rawn, p50, p99;
+    json_t *cases = json_array(), *root;
+    char log[PATH_MAX + 16], cmd[2 * PATH_MAX + 64];
+    pid_t sam;
+    ssa *s;
+
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--qscd") == 0)
+            qscd = argv[i + 1];
+        else if (strcmp(argv[i], "--dir") == 0)
+            dir = argv[i + 1];
+        else if (strcmp(argv[i], "--json") == 0)
+            json_path = argv[i + 1];
+        else if (strcmp(argv[i], "--versions") == 0)
+            versions = argv[i + 1];
+    }
+    if (qscd == NULL)
+        die("usage: qscd-bench-ssa --qscd BIN [--dir DIR] [--json FILE] [--versions FILE]");
+    ncpu = ncpu < 1 ? 1 : ncpu > 8 ? 8 : ncpu;
+    signal(SIGPIPE, SIG_IGN);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", dir, dir);
+    if (system(cmd) != 0 || realpath(dir, g_dir) == NULL)
+        die("cannot make the work directory");
+    snprintf(g_conf, sizeof g_conf, "%s.conf", g_dir);
+    snprintf(g_sock, sizeof g_sock, "%s/qscd-bench-%d.sock", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+             (int)getpid());
+    snprintf(log, sizeof log, "%s.log", g_dir);
+    {
+        FILE *f = fopen(g_conf, "w");
+        if (f == NULL)
+            die("cannot write the configuration");
+        fprintf(f, "# qscd-bench-ssa: SAM defaults (Argon2id, checks), its own token\n"
+                   "data_dir = %s\nsocket = %s\nservice_name = qscd-bench\n", g_dir, g_sock);
+        fclose(f);
+    }
+    printf("bench-ssa: setting up a SAM (qscd sam --init) and the SSA under %s\n", g_dir);
+    fflush(stdout);
+    {
+        char *init[] = { (char *)qscd, "sam", "--config", g_conf, "--init", NULL };
+        char *serve[] = { (char *)qscd, "sam", "--config", g_conf, NULL };
+        if (run(qscd, init, log, 1) != 0 || (sam = run(qscd, serve, log, 0)) <= 0)
+            die("the SAM could not be set up (see the .log beside the directory)");
+    }
+    for (int i = 0; i < 500; i++) {
+        samc *c = NULL;
+        struct timespec ts = { 0, 20000000 };
+        if (samc_connect(g_sock, 5, &c) == QSCD_OK) {
+            samc_close(c);
+            break;
+        }
+        nanosleep(&ts, NULL);
+    }
+    enrol();
+    s = start_ssa();
+    raw_open();
+    raw1 = raw_rate(1);
+    rawn = raw_rate(ncpu);
+    printf("\nraw C_Sign on the same token (ECDSA P-256, session key): %.0f/s (1 thread), "
+           "%.0f/s (%d threads)\n\n", raw1, rawn, ncpu);
+    printf("%-34s %12s %10s %9s\n", "signHash over HTTPS (keep-alive)", "signatures/s", "vs raw",
+           "failures");
+    for (size_t p = 0; p < 2; p++)
+        for (size_t k = 0; k < 3; k++) {
+            int conc = concs[k];
+            size_t reqs = pers[p] == 1 ? (conc == 1 ? 96 : conc == 8 ? 32 : 16)
+                                       : (conc == 1 ? 15 : conc == 8 ? 6 : 3);
+            double rate = throughput(conc, pers[p], reqs, &fails);
+            double raw = conc == 1 ? raw1 : rawn;
+            char name[64];
+            snprintf(name, sizeof name, "%zu hash%s/request, concurrency %d", pers[p],
+                     pers[p] == 1 ? "" : "es", conc);
+            printf("%-34s %12.1f %9.3fx %9d\n", name, rate, rate / raw, fails);
+            fflush(stdout);
+            json_array_append_new(cases, json_pack("{s:s,s:I,s:i,s:I,s:f,s:f,s:f,s:i}", "case",
+                "signHash", "hashes_per_request", (json_int_t)pers[p], "concurrency", conc,
+                "requests", (json_int_t)(reqs * (size_t)conc), "signatures_per_s", rate,
+                "raw_c_sign_per_s", raw, "ratio", rate / raw, "failures", fails));
+        }
+    latency(&p50, &p99, &fails);
+    printf("\nauthorize + signHash at %.1f/s (%d requests): p50 %.1f ms, p99 %.1f ms "
+           "(raw C_Sign: %.3f ms), %d failures\n", LAT_RATE, LAT_SAMPLES, p50, p99, 1000.0 / raw1,
+           fails);
+    json_array_append_new(cases, json_pack("{s:s,s:f,s:i,s:f,s:f,s:f,s:i}", "case",
+        "authorize+signHash latency", "rate_per_s", LAT_RATE, "requests", LAT_SAMPLES, "p50_ms",
+        p50, "p99_ms", p99, "raw_c_sign_ms", 1000.0 / raw1, "failures", fails));
+    ssa_stop(s);
+    kill(sam, SIGTERM);
+    waitpid(sam, NULL, 0);
+    if (json_path != NULL) {
+        json_t *vers = versions != NULL ? json_load_file(versions, 0, NULL) : NULL;
+        time_t t = time(NULL);
+        char date[32];
+        strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+        root = json_pack("{s:s,s:s,s:o,s:o,s:s,s:o}", "benchmark", "ssa", "date", date,
+                         "machine", machine(), "versions", vers != NULL ? vers : json_null(),
+                         "notes", "Through the whole service: TLS on loopback, the SSA, the SAM "
+                         "(SAD MAC, registry, audit record, context login, verify-after-sign) and "
+                         "SoftHSMv2; default Argon2id for the PIN in authorize. Figures, not "
+                         "verdicts.", "cases", cases);
+        if (json_dump_file(root, json_path, JSON_INDENT(1)) != 0)
+            die("cannot write the JSON");
+        json_decref(root);
+        printf("bench-ssa: wrote %s\n", json_path);
+    } else {
+        json_decref(cases);
+    }
+    return 0;
+}
