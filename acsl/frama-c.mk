@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
-# Every Frama-C flag, once. `make proof` runs one session: EVA over the drivers in
-# acsl/harness/ (every core entry point on unknown inputs), then WP with RTE guards on every
-# property whatever EVA said (-wp-status-all), then the Report plugin, whose classification
-# makes frama-c exit non-zero on any property that is not valid.
+# Every Frama-C flag, once. `make proof` (src/tools/proof_run.sh) runs EVA over the whole core
+# and the drivers in acsl/harness/ (every core entry point on unknown inputs; gate: no alarm),
+# then WP with RTE guards, one session per core file, each followed by the Report plugin's
+# classification, which makes frama-c exit non-zero on any property that is not valid.
 
 FRAMAC      ?= frama-c
 PROOF_DIR   := $(BUILD_ROOT)/proof
@@ -26,12 +26,11 @@ FC_KERNEL := -c11 -machdep x86_64 \
              -warn-signed-downcast -warn-unsigned-downcast \
              -kernel-warn-key annot:missing-spec=error
 FC_EVA    := -eva -main main -eva-precision 3 -eva-warn-undefined-pointer-comparison none
+# WP runs one session per core file (src/tools/proof_run.sh says why); -wp-session and the
+# report files are added per file.
 FC_WP     := -wp -wp-rte -rte-no-pointer-call -wp-dynamic -wp-status-all \
              -wp-prover z3,cvc4 -wp-timeout $(WP_TIMEOUT) -wp-par 2 \
-             -wp-session $(WP_SESSION) -wp-cache $(PROOF_CACHE) \
-             -wp-report-json $(PROOF_DIR)/wp.json
-FC_REPORT := -report -report-csv $(PROOF_DIR)/properties.tsv \
-             -report-classify -report-unclassified-unknown ERROR \
-             -report-output $(PROOF_DIR)/classify.json
+             -wp-cache $(PROOF_CACHE)
+FC_REPORT_BASE := -report -report-classify -report-unclassified-unknown ERROR
 FC_SMOKE  := -wp -wp-smoke-tests -wp-prover z3,cvc4 -wp-timeout $(WP_TIMEOUT) -wp-par 2 \
-             -wp-session $(WP_SESSION) -wp-cache $(if $(filter cleanup,$(PROOF_CACHE)),update,$(PROOF_CACHE))
+             -wp-session $(BUILD_ROOT)/smoke-session -wp-cache update

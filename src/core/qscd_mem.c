@@ -4,23 +4,25 @@
 
 int qscd_ct_equal(const uint8_t *a, const uint8_t *b, size_t n)
 {
-    uint8_t acc = 0;
+    uint64_t acc = 0;
     size_t i;
 
+    /* Arithmetic only (a difference, its square, a sum): no branch on the data, and nothing the
+     * provers need bit-vector reasoning for. Each square is at most 255^2, so acc < 2^37. */
     /*@ loop invariant bound: 0 <= i <= n;
+        loop invariant acc_range: 0 <= acc <= 65025 * i;
         loop invariant acc_zero: acc == 0 <==> (\forall integer k; 0 <= k < i ==> a[k] == b[k]);
         loop assigns i, acc;
         loop variant n - i;
     */
     for (i = 0; i < n; i++) {
-        uint8_t d = (uint8_t)(a[i] ^ b[i]);
-        /* Hints for the provers: xor and or on bytes, stated once. */
-        /*@ assert xor_zero: d == 0 <==> a[i] == b[i]; */
-        /*@ assert or_zero: (uint8_t)(acc | d) == 0 <==> (acc == 0 && d == 0); */
-        acc = (uint8_t)(acc | d);
+        int32_t d = (int32_t)a[i] - (int32_t)b[i];
+        /*@ assert square_zero: d * d == 0 <==> a[i] == b[i]; */
+        /*@ assert square_range: 0 <= d * d <= 65025; */
+        acc = acc + (uint64_t)(d * d);
     }
-    /* A branch-free result: (acc + 255) / 256 is 0 for acc == 0 and 1 for 1..255. */
-    return (int)(1u - ((uint32_t)acc + 0xFFu) / 256u);
+    /* (acc + 2^37 - 1) / 2^37 is 0 for acc == 0 and 1 for 1 <= acc < 2^37. */
+    return (int)(1u - (uint32_t)((acc + 137438953471u) / 137438953472u));
 }
 
 void qscd_copy(uint8_t *dst, const uint8_t *src, size_t n)

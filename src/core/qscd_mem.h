@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Longest comparison (a bound on the accumulator; every secret compared is far shorter). */
+#define QSCD_CT_MAX 1048576u
+
 /* Compare n bytes in time that depends only on n, never on the contents: secrets (PIN
  * verifiers, OTP codes, MAC tags) are compared with it.
  *
@@ -18,6 +21,7 @@
  */
 /*@ requires valid_a: \valid_read(a + (0 .. n - 1));
     requires valid_b: \valid_read(b + (0 .. n - 1));
+    requires length: n <= QSCD_CT_MAX;
     terminates \true;
     assigns \nothing;
     ensures range: \result == 0 || \result == 1;

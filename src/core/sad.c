@@ -130,6 +130,8 @@ int sad_token_issue(qscd_ports *p, const sad_claims *c, uint8_t *out, size_t cap
     if (rc == QSCD_OK)
         rc = cose_mac0_encode(COSE_ALG_HMAC256, payload, e.len, tag, sizeof tag, true, out, cap,
                               len);
+    if (rc == QSCD_OK && *len == 0)
+        rc = QSCD_ERR_INTERNAL;
     qscd_wipe(tag, sizeof tag);
     return rc;
 }
@@ -357,7 +359,7 @@ int sad_token_verify(qscd_ports *p, const uint8_t *tok, size_t len, sad_claims *
     uint8_t tbs[SAD_MACSTRUCT_MAX];
     uint8_t tag[32];
     size_t tbs_len = 0;
-    cose_msg msg;
+    cose_msg msg = { 0 };
     int rc = QSCD_ERR_SAD_MALFORMED;
 
     sad_claims_wipe(out);

@@ -58,6 +58,33 @@ static int key_is(const uint8_t *buf, size_t len, size_t off, uint64_t k, size_t
     return rc;
 }
 
+/* The password after the id at v: key 3, a byte string of at most SAMP_PASSWORD_MAX. */
+/*@ requires \valid_read(buf + (0 .. len - 1)) && \valid(off) && \valid(n);
+    requires \separated(off, n, buf + (0 .. len - 1));
+    terminates \true;
+    assigns *off, *n;
+    ensures \result == QSCD_OK ==> *off + *n <= len && *n <= SAMP_PASSWORD_MAX;
+*/
+static int password_parse(const uint8_t *buf, size_t len, size_t v, size_t *off, size_t *n)
+{
+    size_t next = 0, w = 0, doff = 0, dlen = 0;
+    int rc = scbor_skip(buf, len, v, &next);
+
+    *off = 0;
+    *n = 0;
+    if (rc == QSCD_OK)
+        rc = key_is(buf, len, next, 3, &w);
+    if (rc == QSCD_OK)
+        rc = scbor_get_bstr(buf, len, w, &doff, &dlen);
+    if (rc == QSCD_OK && dlen > SAMP_PASSWORD_MAX)
+        rc = QSCD_ERR_PROTO_FRAME;
+    if (rc == QSCD_OK) {
+        *off = doff;
+        *n = dlen;
+    }
+    return rc;
+}
+
 /* The caller map {1: role, 2: id, [3: password]}. */
 /*@ requires \valid_read(buf + (0 .. len - 1)) && \valid(r);
     requires \separated(r, buf + (0 .. len - 1));
@@ -70,14 +97,9 @@ static int key_is(const uint8_t *buf, size_t len, size_t off, uint64_t k, size_t
 static int caller_parse(const uint8_t *buf, size_t len, size_t off, samp_request *r)
 {
     uint64_t n = 0, role = 0;
-    size_t first = 0, v = 0, doff = 0, dlen = 0, next = 0;
+    size_t first = 0, v = 0, id_off = 0, id_len = 0, pw_off = 0, pw_len = 0, next = 0;
     int rc = scbor_get_map(buf, len, off, &n, &first);
 
-    r->role = 0;
-    r->has_password = false;
-    r->pw_off = 0;
-    r->pw_len = 0;
-    qscd_id_clear(&r->caller);
     if (rc == QSCD_OK && n != 2 && n != 3)
         rc = QSCD_ERR_PROTO_FRAME;
     if (rc == QSCD_OK)
@@ -91,27 +113,20 @@ static int caller_parse(const uint8_t *buf, size_t len, size_t off, samp_request
     if (rc == QSCD_OK)
         rc = key_is(buf, len, next, 2, &v);
     if (rc == QSCD_OK)
-        rc = scbor_get_bstr(buf, len, v, &doff, &dlen);
-    if (rc == QSCD_OK && (dlen < 1 || dlen > QSCD_ID_MAX))
+        rc = scbor_get_bstr(buf, len, v, &id_off, &id_len);
+    if (rc == QSCD_OK && (id_len < 1 || id_len > QSCD_ID_MAX))
         rc = QSCD_ERR_PROTO_FRAME;
+    if (rc == QSCD_OK && n == 3)
+        rc = password_parse(buf, len, v, &pw_off, &pw_len);
+    /* Everything read: now the writes, the id last. */
+    r->role = rc == QSCD_OK ? (int32_t)role : 0;
+    r->has_password = rc == QSCD_OK && n == 3;
+    r->pw_off = rc == QSCD_OK ? pw_off : 0;
+    r->pw_len = rc == QSCD_OK ? pw_len : 0;
+    qscd_id_clear(&r->caller);
     if (rc == QSCD_OK) {
-        r->role = (int32_t)role;
-        r->caller.len = (uint8_t)dlen;
-        qscd_copy(r->caller.b, &buf[doff], dlen);
-    }
-    if (rc == QSCD_OK && n == 3) {
-        rc = scbor_skip(buf, len, v, &next);
-        if (rc == QSCD_OK)
-            rc = key_is(buf, len, next, 3, &v);
-        if (rc == QSCD_OK)
-            rc = scbor_get_bstr(buf, len, v, &doff, &dlen);
-        if (rc == QSCD_OK && dlen > SAMP_PASSWORD_MAX)
-            rc = QSCD_ERR_PROTO_FRAME;
-        if (rc == QSCD_OK) {
-            r->has_password = true;
-            r->pw_off = doff;
-            r->pw_len = dlen;
-        }
+        qscd_copy(r->caller.b, &buf[id_off], id_len);
+        r->caller.len = (uint8_t)id_len;
     }
     return rc;
 }

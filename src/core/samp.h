@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "qscd_err.h"
 #include "qscd_types.h"
 
 #define SAMP_VERSION 1u

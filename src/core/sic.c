@@ -19,6 +19,7 @@ static const uint8_t sic_no_aad[1] = { 0 };
 
 /* Is the byte string at off exactly ref[0 .. n-1]? */
 /*@ requires \valid_read(pl + (0 .. plen - 1)) && \valid_read(ref + (0 .. n - 1));
+    requires n <= QSCD_MAX_DIGEST;
     terminates \true;
     assigns \nothing;
     ensures \result == 0 || \result == 1;
@@ -76,7 +77,8 @@ static int hashes_are(const uint8_t *pl, size_t plen, size_t off, const sam_auth
 /*@ requires \valid_read(pl + (0 .. plen - 1)) && sam_authz_req_ok(req);
     requires 1 <= req->nhashes <= QSCD_MAX_HASHES && qscd_hash_ok(req->hash_alg);
     requires \valid(challenge + (0 .. SAM_CHALLENGE_LEN - 1));
-    requires \separated(challenge + (0 .. SAM_CHALLENGE_LEN - 1), pl + (0 .. plen - 1), req);
+    requires \separated(challenge + (0 .. SAM_CHALLENGE_LEN - 1), pl + (0 .. plen - 1));
+    requires \separated(challenge + (0 .. SAM_CHALLENGE_LEN - 1), req);
     terminates \true;
     assigns challenge[0 .. SAM_CHALLENGE_LEN - 1];
     ensures \result == 0 || \result == 1;
@@ -111,7 +113,8 @@ static int field_matches(const uint8_t *pl, size_t plen, size_t off, uint64_t k,
 /*@ requires \valid_read(pl + (0 .. plen - 1)) && sam_authz_req_ok(req);
     requires 1 <= req->nhashes <= QSCD_MAX_HASHES && qscd_hash_ok(req->hash_alg);
     requires \valid(challenge + (0 .. SAM_CHALLENGE_LEN - 1));
-    requires \separated(challenge + (0 .. SAM_CHALLENGE_LEN - 1), pl + (0 .. plen - 1), req);
+    requires \separated(challenge + (0 .. SAM_CHALLENGE_LEN - 1), pl + (0 .. plen - 1));
+    requires \separated(challenge + (0 .. SAM_CHALLENGE_LEN - 1), req);
     terminates \true;
     assigns challenge[0 .. SAM_CHALLENGE_LEN - 1];
     ensures \result == 0 || \result == 1;
@@ -168,7 +171,7 @@ int sic_assertion_check(qscd_ports *p, const sam_config *cfg, const sam_authz_re
     uint8_t challenge[SAM_CHALLENGE_LEN];
     uint8_t tbs[SIC_TBS_MAX];
     size_t tbs_len = 0;
-    cose_msg msg;
+    cose_msg msg = { 0 };
     int valid = 0, rc = QSCD_OK, vr;
 
     *ok = 0;

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: Apache-2.0
 """Turn one `make proof` run into the auditor's proof report.
 
-Inputs (from --dir, written by Frama-C): properties.tsv (Report plugin, tab-separated),
-wp.json (WP goals per function and prover), classify.json (properties not proved),
-frama-c.log, seconds. Outputs (into --out): summary.md, summary.json and copies of the three
-machine-readable files. The verdict is Frama-C's exit status (--rc), never a guess from the log.
+Inputs (from --dir, written by src/tools/proof_run.sh): eva.log and eva.status (the EVA
+session), and per core file wp/<file>.tsv (Report plugin, tab-separated), wp/<file>.json (WP
+goals per function and prover), wp/<file>-classify.json (properties not proved) and
+wp/<file>.status; seconds. Outputs (into --out): summary.md, summary.json and the merged
+properties.tsv, wp.json, classify.json, plus eva.log. The verdict is Frama-C's exit status (--rc), never a guess from the log.
 
 Requirement tracing: an ACSL clause traces to a catalogue requirement when its name is the
 requirement id with every run of non-alphanumerics turned into "_" (ids starting with a digit
@@ -68,6 +69,41 @@ def read_properties(path):
     return rows
 
 
+RANK = {"Valid": 3, "Partially proven": 2, "Considered valid": 1}
+
+
+def consolidate(rows):
+    """One row per property over all the sessions. A property is proved in the session of the
+    file that defines its function and only assumed (Considered valid) in the others: keep the
+    best status, but any session that could not prove it makes it unproved. Returns the rows,
+    the properties that are only ever assumed and live in acsl/ports (the trusted base), and the
+    ones only ever assumed anywhere else (an error: a contract nobody proves)."""
+    best = collections.OrderedDict()
+    contract = ("postcondition", "assigns clause", "termination clause", "exits clause",
+                "from clause", "disjoint clause", "complete clause")
+    for r in rows:
+        # A contract clause is reported at the prototype by the sessions that assume it and at
+        # the definition by the one that proves it: the same property, keyed without location.
+        if r["kind"] in contract or r["kind"].startswith("postcondition"):
+            key = (r["function"], r["kind"], r["property"])
+        else:
+            key = (r["dir"], r["file"], r["line"], r["function"], r["kind"], r["property"])
+        cur = best.get(key)
+        if cur is None:
+            best[key] = dict(r)
+        elif r["status"] not in RANK or cur["status"] not in RANK:
+            if cur["status"] in RANK:
+                best[key] = dict(r)
+        elif RANK[r["status"]] > RANK[cur["status"]]:
+            best[key] = dict(r)
+    out = list(best.values())
+    assumed = [r for r in out if r["status"] == "Considered valid" and
+               r["dir"].startswith("acsl/ports")]
+    unjustified = [r for r in out if r["status"] == "Considered valid" and
+                   not r["dir"].startswith("acsl/ports")]
+    return out, assumed, unjustified
+
+
 def clause_name(prop):
     m = re.match(r"^([A-Za-z_][A-Za-z0-9_]*):", prop)
     return m.group(1) if m else None
@@ -114,17 +150,56 @@ def main():
     a = ap.parse_args()
 
     os.makedirs(a.out, exist_ok=True)
-    rows = read_properties(os.path.join(a.dir, "properties.tsv"))
-    try:
-        wp = json.load(open(os.path.join(a.dir, "wp.json"), encoding="utf-8"))
-    except (OSError, ValueError):
-        wp = {}
-    try:
-        unproved = json.load(open(os.path.join(a.dir, "classify.json"), encoding="utf-8"))
-    except (OSError, ValueError):
+    wpdir = os.path.join(a.dir, "wp")
+    rows, unproved, files = [], [], []
+    wp = {"wp:global": {}, "wp:functions": {}}
+    for tsv in sorted(glob.glob(os.path.join(wpdir, "*.tsv"))):
+        name = os.path.basename(tsv)[:-4]
+        file_rows = read_properties(tsv)
+        rows.extend(file_rows)
+        try:
+            st = open(os.path.join(wpdir, name + ".status")).read().split()
+        except OSError:
+            st = ["?", "?"]
+        try:
+            cl = json.load(open(os.path.join(wpdir, name + "-classify.json"), encoding="utf-8"))
+        except (OSError, ValueError):
+            cl = None
+        try:
+            w = json.load(open(os.path.join(wpdir, name + ".json"), encoding="utf-8"))
+        except (OSError, ValueError):
+            w = {}
+        for prover, v in w.get("wp:global", {}).items():
+            g = wp["wp:global"].setdefault(prover, {"total": 0, "valid": 0})
+            g["total"] += v.get("total", 0)
+            g["valid"] += v.get("valid", 0)
+        wp["wp:functions"].update(w.get("wp:functions", {}))
+        if cl is None:
+            unproved.append({"title": "(no classification: the session failed)", "file": name,
+                             "line": 0})
+        else:
+            unproved.extend(cl)
+        files.append({"file": name + ".c", "exit": st[0], "seconds": st[1] if len(st) > 1 else "?",
+                      "properties": len(file_rows),
+                      "valid": sum(r["status"] == "Valid" for r in file_rows)})
+    if not files:
         unproved = None
+    rows, assumed, unjustified = consolidate(rows)
+    if unproved is not None:
+        for r in unjustified:
+            unproved.append({"title": f"{r['function']}: {r['property'][:60]} (assumed, never proved)",
+                             "file": r["file"], "line": r["line"]})
+    with open(os.path.join(a.dir, "properties.tsv"), "w", encoding="utf-8") as f:
+        f.write("directory\tfile\tline\tfunction\tproperty kind\tstatus\tproperty\n")
+        for r in rows:
+            f.write("\t".join([r["dir"], r["file"], r["line"], r["function"], r["kind"],
+                                r["status"], r["property"]]) + "\n")
+    with open(os.path.join(a.dir, "wp.json"), "w", encoding="utf-8") as f:
+        json.dump(wp, f, indent=1)
+    with open(os.path.join(a.dir, "classify.json"), "w", encoding="utf-8") as f:
+        json.dump(unproved if unproved is not None else [{"title": "no WP result"}], f, indent=1)
     try:
-        log = open(os.path.join(a.dir, "frama-c.log"), encoding="utf-8", errors="replace").read()
+        log = open(os.path.join(a.dir, "eva.log"), encoding="utf-8", errors="replace").read()
     except OSError:
         log = ""
     try:
@@ -154,6 +229,9 @@ def main():
         "cache_mode": a.cache,
         "properties": {"total": len(rows), **dict(status)},
         "wp_goals": provers,
+        "files": files,
+        "assumptions": [{"function": r["function"], "property": r["property"],
+                         "file": r["dir"] + "/" + r["file"], "line": r["line"]} for r in assumed],
         "functions": {f: dict(c) for f, c in per_fn.items()},
         "unproved": unproved,
         "requirements": {k: [{"function": r["function"], "property": clause_name(r["property"]),
@@ -163,7 +241,7 @@ def main():
     }
     with open(os.path.join(a.out, "summary.json"), "w", encoding="utf-8") as f:
         json.dump(summary, f, indent=1)
-    for name in ("properties.tsv", "wp.json", "classify.json", "frama-c.log"):
+    for name in ("properties.tsv", "wp.json", "classify.json", "eva.log"):
         src = os.path.join(a.dir, name)
         if os.path.exists(src):
             shutil.copyfile(src, os.path.join(a.out, name))
@@ -182,6 +260,15 @@ def main():
     for s, n in sorted(status.items()):
         md.append(f"| {s} | {n} |")
     md.append(f"| **total** | {len(rows)} |\n")
+    md.append("## Sessions\n")
+    md.append("EVA runs once over the whole core and the drivers of `acsl/harness/`; WP runs one "
+              "session per core file, each function proved against the contracts of its callees "
+              "(`src/tools/proof_run.sh`).\n")
+    md.append("| file | properties valid | total | exit | seconds |\n|---|---|---|---|---|")
+    for fi in files:
+        md.append(f"| `{fi['file']}` | {fi['valid']} | {fi['properties']} | {fi['exit']} | "
+                  f"{fi['seconds']} |")
+    md.append("")
     md.append("## WP goals per prover\n")
     md.append("| prover | valid | total |\n|---|---|---|")
     for p, v in sorted(provers.items()):
@@ -191,6 +278,17 @@ def main():
     md.append("| function | valid | total |\n|---|---|---|")
     for fn, c in per_fn.items():
         md.append(f"| `{fn}` | {c['valid']} | {c['total']} |")
+    md.append("")
+    md.append("## The sole-control and authorisation theorems\n")
+    md.append("The preconditions of the sign port (`qscd_port_sign`, `SOLE_CONTROL_*`) and of the "
+              "SAD registry's create port (`qscd_port_registry_create`, `SAP_*`) in "
+              "`acsl/ports/qscd_ports.h` are proved at every call site in the core "
+              "(`spec/trusted-base.md` states them in plain words).\n")
+    md.append("| property | function | status |\n|---|---|---|")
+    for r in rows:
+        c = clause_name(r["property"]) or ""
+        if (c.startswith("SOLE_CONTROL") or c.startswith("SAP_")) and r["kind"].startswith("precondition"):
+            md.append(f"| `{c}` | `{r['function']}` | {r['status']} |")
     md.append("")
     md.append("## Requirements and the properties that discharge them\n")
     if traced:
@@ -208,6 +306,10 @@ def main():
         for u in unproved:
             md.append(f"| `{u.get('title')}` | {u.get('file')} | {u.get('line')} |")
         md.append("")
+    md.append("## Assumptions (the ports' contracts, acsl/ports/)\n")
+    md.append(f"{len(assumed)} properties are assumed, not proved: the contracts of the ports "
+              "through which the core reaches the world (`acsl/ports/qscd_ports.h`, listed in "
+              "`spec/trusted-base.md`). Every other property is proved.\n")
     md.append("## Tool versions\n")
     md.append("| tool | version |\n|---|---|")
     for k in ("frama-c", "why3", "z3", "cvc4", "gcc", "os"):

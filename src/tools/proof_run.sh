@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Prove the verified core (called by `make proof`; every flag comes from acsl/frama-c.mk through
+# the environment).
+#
+#  1. EVA, one session over every core file and the drivers of acsl/harness/: every entry point
+#     on unknown inputs. Gate: zero alarms.
+#  2. WP, one session per core file: each function proved against the contracts of what it
+#     calls (the same headers every session reads), with RTE guards, then the Report plugin's
+#     classification. Gate: every property of the file proved.
+#
+# WP runs per file because a goal carries the memory model and definitions of the whole session:
+# with the whole core in one session the provers timed out on goals they prove in a tenth of a
+# second alone. The per-file sessions keep their caches apart (acsl/session/<file>/), so the
+# cleanup mode keeps each cache exactly the set of current goals.
+#
+#   proof_run.sh OUTDIR FILE...
+set -uo pipefail
+out=$1; shift
+files=("$@")
+mkdir -p "$out/wp"
+: "${FRAMAC:=frama-c}"
+
+status=0
+echo "proof: EVA over ${#files[@]} core files and the drivers"
+start=$(date +%s)
+# shellcheck disable=SC2086
+eval "$FRAMAC $FC_CPP $FC_KERNEL ${files[*]} $HARNESS_SRCS $FC_EVA \
+  -then -report-csv $out/eva-properties.tsv" > "$out/eva.log" 2>&1
+rc=$?
+alarms=$(grep -oE '[0-9]+ alarms? generated' "$out/eva.log" | tail -n1 | grep -oE '^[0-9]+')
+echo "$rc ${alarms:-none}" > "$out/eva.status"
+if [ $rc -ne 0 ] || [ "${alarms:-x}" != 0 ]; then
+  echo "proof: EVA: exit $rc, alarms ${alarms:-not reported} (see $out/eva.log)"
+  grep -A3 '^\[eva:alarm\]' "$out/eva.log" | head -40
+  status=1
+else
+  echo "proof: EVA: 0 alarms ($(( $(date +%s) - start )) s)"
+fi
+
+i=0
+for f in "${files[@]}"; do
+  i=$((i + 1))
+  name=$(basename "$f" .c)
+  t0=$(date +%s)
+  # shellcheck disable=SC2086
+  eval "$FRAMAC $FC_CPP $FC_KERNEL $f $FC_WP -wp-session $WP_SESSION/$name \
+    -wp-report-json $out/wp/$name.json -then $FC_REPORT_BASE \
+    -report-csv $out/wp/$name.tsv -report-output $out/wp/$name-classify.json" \
+    > "$out/wp/$name.log" 2>&1
+  rc=$?
+  secs=$(( $(date +%s) - t0 ))
+  proved=$(grep -oE 'Proved goals: +[0-9]+ / [0-9]+' "$out/wp/$name.log" | tail -n1 | sed 's/Proved goals: *//')
+  echo "$rc $secs" > "$out/wp/$name.status"
+  if [ $rc -eq 0 ]; then
+    echo "proof: [$i/${#files[@]}] $name: goals $proved, ${secs} s"
+  else
+    echo "proof: [$i/${#files[@]}] $name: FAILED (exit $rc), goals $proved, ${secs} s"
+    grep -E '^\[wp\] \[(Failed|Timeout|Unknown)\]|User Error|error' "$out/wp/$name.log" | head -20
+    status=1
+  fi
+done
+exit $status
