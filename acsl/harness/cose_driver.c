@@ -7,15 +7,12 @@
 #include "harness.h"
 #include "cose.h"
 
-void harness_cose_parse(void);
-void harness_cose_issue(void);
-void harness_cose(void);
 
 static uint8_t cose_in[HARNESS_MAX];
 static uint8_t cose_aad[64];
 static uint8_t cose_out[HARNESS_MAX];
 
-void harness_cose_parse(void)
+static void harness_cose_parse(void)
 {
     size_t len = harness_len(0, HARNESS_MAX), alen = harness_len(0, sizeof cose_aad);
     size_t plen = harness_len(0, HARNESS_MAX), cap = harness_len(0, HARNESS_MAX), n = 0;
@@ -36,7 +33,7 @@ void harness_cose_parse(void)
     (void)cose_sig_structure(&m, cose_in, len, cose_aad, alen, cose_in, plen, cose_out, cap, &n);
 }
 
-void harness_cose_issue(void)
+static void harness_cose_issue(void)
 {
     size_t plen = harness_len(0, HARNESS_MAX), tlen = harness_len(0, 64), alen = harness_len(0, 64);
     size_t cap = harness_len(0, HARNESS_MAX), n = 0;

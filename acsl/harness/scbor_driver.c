@@ -7,16 +7,12 @@
 #include "harness.h"
 #include "scbor.h"
 
-void harness_scbor_check(void);
-void harness_scbor_read(void);
-void harness_scbor_enc(void);
-void harness_scbor(void);
 
 static uint8_t scbor_in[HARNESS_MAX];
 static uint8_t scbor_out[HARNESS_MAX];
 static uint8_t scbor_key[64];
 
-void harness_scbor_check(void)
+static void harness_scbor_check(void)
 {
     scbor_limits lim;
     size_t len = harness_len(0, HARNESS_MAX), n = 0;
@@ -31,7 +27,7 @@ void harness_scbor_check(void)
     (void)scbor_utf8_valid(scbor_in, len);
 }
 
-void harness_scbor_read(void)
+static void harness_scbor_read(void)
 {
     size_t len = harness_len(0, HARNESS_MAX), off = harness_len(0, HARNESS_MAX + 1);
     size_t klen = harness_len(0, sizeof scbor_key);
@@ -61,7 +57,7 @@ void harness_scbor_read(void)
 
 /* Every put after the others into a buffer of fixed capacity (EVA then bounds e.len by a
  * constant), and each put alone, first in a fresh encoder, into an unknown capacity. */
-void harness_scbor_enc(void)
+static void harness_scbor_enc(void)
 {
     scbor_enc e;
     size_t cap = harness_len(0, HARNESS_MAX), n = harness_len(0, HARNESS_MAX);

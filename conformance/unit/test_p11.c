@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -21,6 +22,7 @@
 #include <openssl/x509.h>
 
 #include "p11a_int.h"
+#include "qscd_mem.h"
 
 #define NSS_MODULE "/usr/lib/x86_64-linux-gnu/libsoftokn3.so"
 #define NSS_TOKEN "NSS Certificate DB"
@@ -476,6 +478,76 @@ static unsigned truncate6(const uint8_t *mac, size_t len)
     return bin % 1000000u;
 }
 
+/* Wycheproof HMAC-SHA-256 (vectors/external/wycheproof/hmac_sha256_test.json) through the
+ * path the SAM's MAC ports take: the key imported into the module as a sensitive secret
+ * (p11a_seed_import), the MAC computed there (p11a_hmac), the tag compared by the core's
+ * constant-time compare over the tag's length (full or truncated to 128 bits). Every "valid"
+ * case must match and every "invalid" one must not. Keys outside what the adapter imports
+ * (16..64 bytes: the 65-byte group) are counted and must be refused by the import. */
+static void test_wycheproof_hmac_sha256(void)
+{
+    const char *dir = unit_env("QSCD_WYCHEPROOF_DIR");
+    char path[512];
+    json_error_t err;
+    json_t *root, *g, *tc;
+    size_t i, j;
+    unsigned valid = 0, invalid = 0, refused = 0, module_refused = 0, wrong = 0;
+
+    NEED_MODULE();
+    snprintf(path, sizeof path, "%s/hmac_sha256_test.json",
+             dir != NULL ? dir : "vectors/external/wycheproof");
+    root = json_load_file(path, 0, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+    json_array_foreach(json_object_get(root, "testGroups"), i, g) {
+        size_t tag_bytes = (size_t)json_integer_value(json_object_get(g, "tagSize")) / 8;
+
+        json_array_foreach(json_object_get(g, "tests"), j, tc) {
+            const char *res = json_string_value(json_object_get(tc, "result"));
+            uint8_t key[80], msg[256], tag[32], mac[32], id[P11T_ID_MAX];
+            long klen = unit_hex(json_string_value(json_object_get(tc, "key")), key, sizeof key);
+            long mlen = unit_hex(json_string_value(json_object_get(tc, "msg")), msg, sizeof msg);
+            long tlen = unit_hex(json_string_value(json_object_get(tc, "tag")), tag, sizeof tag);
+            size_t n = mkid(id, "wyc-hmac"), maclen = sizeof mac;
+            p11a_key k;
+            int rc, same;
+
+            CU_ASSERT_FATAL(klen >= 0 && mlen >= 0 && tlen == (long)tag_bytes);
+            rc = p11a_seed_import(cur->a, key, (size_t)klen, id, n, "wycheproof", &k);
+            if (klen < 16 || klen > 64) {
+                CU_ASSERT_EQUAL(rc, QSCD_ERR_KEY_POLICY);
+                refused++;
+                continue;
+            }
+            CU_ASSERT_EQUAL_FATAL(rc, QSCD_OK);
+            rc = p11a_hmac(cur->a, &k, P11A_HMAC_SHA256, msg, (size_t)mlen, mac, &maclen);
+            if (rc != QSCD_OK && klen < 32) {
+                /* SoftHSMv2 refuses HMAC-SHA-256 keys shorter than the hash (CKR_KEY_SIZE_RANGE):
+                 * a refusal, never a wrong answer; the SAM's MAC keys are 32 bytes. */
+                module_refused++;
+                p11a_key_clear(&k);
+                continue;
+            }
+            CU_ASSERT_EQUAL(rc, QSCD_OK);
+            CU_ASSERT_EQUAL(maclen, 32);
+            same = qscd_ct_equal(mac, tag, tag_bytes);
+            if (strcmp(res, "valid") == 0) {
+                valid++;
+                wrong += same != 1;
+            } else {
+                invalid++;
+                wrong += same != 0;
+            }
+            p11a_key_clear(&k);
+        }
+    }
+    json_decref(root);
+    printf("\n    %u valid, %u invalid, %u keys refused by policy, %u short keys refused by the "
+           "module, %u wrong", valid, invalid, refused, module_refused, wrong);
+    CU_ASSERT_EQUAL(wrong, 0);
+    CU_ASSERT_TRUE(valid > 0 && invalid > 0);
+    CU_ASSERT_EQUAL(valid + invalid + refused + module_refused, 174);
+}
+
 /* SRG_KM.1.3: a TOTP seed imported once computes RFC 4226's HMACs in the module, matches
  * OpenSSL's HMAC, and cannot be read back. */
 static void test_hmac_seed_SRG_KM_1_3(void)
@@ -772,6 +844,7 @@ static const unit_test module_tests[] = {
     { "weak_refused_SRG_KM_1_2", test_weak_refused_SRG_KM_1_2 },
     { "always_auth_SRG_KM_3_1", test_always_auth_SRG_KM_3_1 },
     { "hmac_seed_SRG_KM_1_3", test_hmac_seed_SRG_KM_1_3 },
+    { "wycheproof_hmac_sha256", test_wycheproof_hmac_sha256 },
     { "mac_key", test_mac_key },
     { "random", test_random },
     { "session_recovery", test_session_recovery },

@@ -46,28 +46,19 @@ static void put_id(uint8_t *out, size_t off, const qscd_id *id)
     qscd_copy(&out[off + 1], id->b, id->len);
 }
 
-/*@ requires \valid_read(ev);
-    terminates \true;
-    assigns \nothing;
-    ensures \result == 1 <==> audit_event_ok(ev);
-    ensures \result == 0 || \result == 1;
-*/
-static int event_ok(const sam_event *ev)
-{
-    return ev->actor.len <= QSCD_ID_MAX && ev->cred.len <= QSCD_ID_MAX &&
-           ev->first_hash_len <= QSCD_MAX_DIGEST && ev->time >= 0 && ev->op >= 0 &&
-           ev->role >= 0 && ev->outcome >= 0 && ev->hash_alg >= 0;
-}
-
 int audit_record_encode(const sam_event *ev, uint64_t seq, uint8_t *out)
 {
-    int ok = event_ok(ev);
-    /* Lengths read once, checked, and used from here: the writes below cannot change them. */
+    /* The digest length read once, checked, and used from here. */
     uint8_t first_len = ev->first_hash_len;
     int rc = QSCD_ERR_AUDIT_RECORD;
 
     qscd_wipe(out, AUDIT_REC_LEN);
-    if (ok) {
+    /* audit_event_ok spelled out on the fields themselves, not through a flag: EVA does not
+     * relate a flag to the values it was computed from, and must see each field's range
+     * where it is converted below. */
+    if (ev->actor.len <= QSCD_ID_MAX && ev->cred.len <= QSCD_ID_MAX &&
+        first_len <= QSCD_MAX_DIGEST && ev->time >= 0 && ev->op >= 0 && ev->role >= 0 &&
+        ev->outcome >= 0 && ev->hash_alg >= 0) {
         out[0] = 'Q';
         out[1] = 'A';
         out[2] = AUDIT_VERSION;

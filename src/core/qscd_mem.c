@@ -38,6 +38,19 @@ void qscd_copy(uint8_t *dst, const uint8_t *src, size_t n)
         dst[i] = src[i];
 }
 
+void qscd_copy_at(uint8_t *dst, const uint8_t *src, size_t src_len, size_t off, size_t n)
+{
+    size_t i, j;
+
+    /*@ loop invariant bound: 0 <= i <= n && j == off + i;
+        loop invariant copied: \forall integer k; 0 <= k < i ==> dst[k] == src[off + k];
+        loop assigns i, j, dst[0 .. n - 1];
+        loop variant n - i;
+    */
+    for (i = 0, j = off; i < n && j < src_len; i++, j++)
+        dst[i] = src[j];
+}
+
 void qscd_wipe(uint8_t *buf, size_t n)
 {
     size_t i;

@@ -39,6 +39,19 @@ int qscd_ct_equal(const uint8_t *a, const uint8_t *b, size_t n);
 */
 void qscd_copy(uint8_t *dst, const uint8_t *src, size_t n);
 
+/* Copy the n bytes at src[off ..] of a source of src_len bytes to dst. The same as
+ * qscd_copy(dst, &src[off], n), written with one index per buffer, each checked against its
+ * own bound, so that EVA (which does not relate off and n) sees every access in range. */
+/*@ requires valid_dst: \valid(dst + (0 .. n - 1));
+    requires valid_src: \valid_read(src + (0 .. src_len - 1));
+    requires inside: off <= src_len && n <= src_len - off;
+    requires separated: \separated(dst + (0 .. n - 1), src + (0 .. src_len - 1));
+    terminates \true;
+    assigns dst[0 .. n - 1];
+    ensures copied: \forall integer k; 0 <= k < n ==> dst[k] == src[off + k];
+*/
+void qscd_copy_at(uint8_t *dst, const uint8_t *src, size_t src_len, size_t off, size_t n);
+
 /* Overwrite n bytes with zeros, in a way the compiler may not remove as a dead store: every
  * buffer that held a secret (PIN, OTP, seed, SAD, key material) is wiped before its
  * function returns (EN 419 241-1 SRA_SKM.2.8, our 241-2/RIP). */

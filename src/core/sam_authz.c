@@ -142,7 +142,7 @@ static int totp_candidate(qscd_ports *p, const sam_authz_req *req, const sam_sig
                           uint64_t c, uint32_t digits, int *eq)
 {
     uint8_t mac[OTP_MAC_LEN];
-    uint8_t code[OTP_MAX_DIGITS];
+    uint8_t code[OTP_MAX_DIGITS] = { 0 };
     int rc = qscd_port_otp_mac(p, &signer->id, c, mac);
 
     *eq = 0;

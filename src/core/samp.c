@@ -125,7 +125,7 @@ static int caller_parse(const uint8_t *buf, size_t len, size_t off, samp_request
     r->pw_len = rc == QSCD_OK ? pw_len : 0;
     qscd_id_clear(&r->caller);
     if (rc == QSCD_OK) {
-        qscd_copy(r->caller.b, &buf[id_off], id_len);
+        qscd_copy_at(r->caller.b, buf, len, id_off, id_len);
         r->caller.len = (uint8_t)id_len;
     }
     return rc;

@@ -170,6 +170,7 @@ int sic_assertion_check(qscd_ports *p, const sam_config *cfg, const sam_authz_re
 {
     uint8_t challenge[SAM_CHALLENGE_LEN];
     uint8_t tbs[SIC_TBS_MAX];
+    uint8_t payload[SAM_ASSERTION_MAX];
     size_t tbs_len = 0;
     cose_msg msg = { 0 };
     int valid = 0, rc = QSCD_OK, vr;
@@ -179,8 +180,12 @@ int sic_assertion_check(qscd_ports *p, const sam_config *cfg, const sam_authz_re
     if (req->assertion_len <= SAM_ASSERTION_MAX && req->nhashes >= 1 &&
         req->nhashes <= QSCD_MAX_HASHES && qscd_hash_digest_len(req->hash_alg) != 0 &&
         cose_sign1_parse(req->assertion, req->assertion_len, COSE_TAG_REQUIRED, &msg) == QSCD_OK &&
-        msg.alg == COSE_ALG_ES256 && !msg.detached)
-        valid = claims_match(&req->assertion[msg.payload_off], msg.payload_len, req, challenge);
+        msg.alg == COSE_ALG_ES256 && !msg.detached) {
+        /* The claims are decoded from a copy that starts at its own first byte. */
+        qscd_copy_at(payload, req->assertion, req->assertion_len, msg.payload_off,
+                     msg.payload_len);
+        valid = claims_match(payload, msg.payload_len, req, challenge);
+    }
     /* The challenge is used up by its first use, whatever the signature turns out to be. */
     if (valid == 1)
         rc = challenge_fresh(p, cfg, signer, challenge, now, &valid);

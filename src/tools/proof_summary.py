@@ -27,6 +27,32 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 
 
+# The SAM's checks (signHash and authorize) and the clauses that prove each one.
+SAM_CHECKS = [
+    ("SAD token MAC verified", {"SOLE_CONTROL_verified"}),
+    ("SAD token not expired, not from the future (trusted clock, bounded skew)",
+     {"SOLE_CONTROL_unexpired"}),
+    ("key = the token's credential", {"SOLE_CONTROL_credential"}),
+    ("credential owned by the token's signer", {"SOLE_CONTROL_owner"}),
+    ("requester authenticated as that signer, in the signer role",
+     {"SOLE_CONTROL_requester", "SRA_SKM_2_7_no_privileged_signing",
+      "SRA_SKM_2_7_no_privileged_authorisation"}),
+    ("credential enabled, certificate valid and not revoked",
+     {"SOLE_CONTROL_credential_usable"}),
+    ("every hash listed in the token, of its algorithm and length", {"SOLE_CONTROL_hash"}),
+    ("signatures used + requested <= numSignatures, registry not exhausted",
+     {"SOLE_CONTROL_count", "SOLE_CONTROL_consumes_one", "SOLE_CONTROL_within_grant", "CSC_11_9_count"}),
+    ("signature algorithm fits the key", {"SOLE_CONTROL_algorithm"}),
+    ("SAD issued only after both factors", {"SAP_TWO_FACTOR", "SRA_SAP_2_4_authenticated"}),
+    ("locked signer refused; failures counted, lock at the limit",
+     {"SAP_NOT_LOCKED", "SRC_SA_2_2_not_locked", "SRC_SA_2_1_counted", "SRC_SA_2_2_lock_at_limit",
+      "SRC_SA_2_1_reset"}),
+    ("exactly one audit event per call", {"SRG_AA_1_one_event"}),
+    ("no signature and no token on any failure", {"nothing_on_error", "no_token_on_error"}),
+]
+
+
+
 def acsl_name(req_id):
     """The ACSL identifier a requirement id becomes (see the module docstring)."""
     n = re.sub(r"[^A-Za-z0-9]+", "_", req_id).strip("_")
@@ -289,6 +315,16 @@ def main():
         c = clause_name(r["property"]) or ""
         if (c.startswith("SOLE_CONTROL") or c.startswith("SAP_")) and r["kind"].startswith("precondition"):
             md.append(f"| `{c}` | `{r['function']}` | {r['status']} |")
+    md.append("")
+    md.append("## The SAM's checks and the properties that prove them\n")
+    md.append("Each check the SAM makes before a key is used or a SAD issued "
+              "(`spec/sap.md`), with the named properties that prove it and their status.\n")
+    md.append("| check | property | function | status |\n|---|---|---|---|")
+    for check, names in SAM_CHECKS:
+        for r in rows:
+            c = clause_name(r["property"]) or ""
+            if c in names:
+                md.append(f"| {check} | `{c}` | `{r['function']}` | {r['status']} |")
     md.append("")
     md.append("## Requirements and the properties that discharge them\n")
     if traced:
