@@ -53,6 +53,9 @@ typedef struct cf_options {
     char *so_pin;              /* owned, wiped at exit; NULL when not given */
     const char *init_args;
     const char *config;
+    const char *qscd;          /* ref: the qscd binary (default build/rel/bin/qscd) */
+    const char *ref_dir;       /* ref: the throw-away directory (build/conformance/ref) */
+    const char *ref_script_dir;  /* ref: where ref_start.sh is (conformance/runner) */
     const char *vectors_dir;
     const char *out_dir;
     const char *golden;        /* golden file, or NULL for the default */
@@ -83,7 +86,8 @@ typedef struct cf_target {
 
 /* targets */
 int cf_target_pkcs11(cf_target *t);
-int cf_target_not_built(const char *which);
+int cf_target_csc(cf_target *t);   /* csc.h: csc_target_setup */
+int cf_target_ref(cf_target *t);
 
 /* vectors.c */
 typedef struct cf_vectors { cf_vector *v; size_t n; json_t **files; size_t nfiles; } cf_vectors;

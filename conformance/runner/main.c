@@ -23,12 +23,17 @@ static const char USAGE[] =
 "\n"
 "Targets:\n"
 "  --target pkcs11:MODULE   any PKCS#11 module (path to the .so); needs --token and --pin\n"
-"  --target ref             the reference stack on loopback with a throw-away token\n"
-"                           (not built yet: exits 2 until the SSA and SAM land)\n"
-"  --target csc:URL         any CSC API v2 service, with --config FILE holding the client\n"
-"                           credentials, a test signer's PIN and TOTP seed or device key,\n"
-"                           the credential ids and the optional features claimed\n"
-"                           (not built yet: exits 2 until the SSA lands)\n"
+"  --target ref             the reference stack: `qscd serve` on loopback with a throw-away\n"
+"                           token and data directory, its own signers and credentials\n"
+"  --target csc:URL         any CSC API v2 service (URL: its base, e.g.\n"
+"                           https://host:8443/csc/v2; empty: the config's \"url\"), with\n"
+"                           --config FILE: the CA to trust, the test signers' logins, PINs\n"
+"                           and TOTP seeds, the credential ids (README, \"For a vendor\")\n"
+"\n"
+"CSC and reference options:\n"
+"  --config FILE            the CSC target's configuration (JSON)\n"
+"  --qscd PATH              ref: the qscd binary (default build/rel/bin/qscd)\n"
+"  --ref-dir DIR            ref: the throw-away directory (default build/conformance/ref)\n"
 "\n"
 "PKCS#11 options:\n"
 "  --token LABEL            the token, found by label (slot ids are not stable)\n"
@@ -63,7 +68,7 @@ static const char USAGE[] =
 
 enum { O_TARGET = 256, O_TOKEN, O_PIN, O_PIN_ENV, O_SO_PIN, O_SO_PIN_ENV, O_INIT, O_DESTR,
        O_VECTORS, O_OUT, O_NAME, O_JOBS, O_CLAIM, O_SLOW, O_ONLY, O_GOLDEN, O_NO_GOLDEN,
-       O_UPDATE, O_OUTCOME, O_LIST, O_QUIET, O_HELP, O_CONFIG, O_TIMEOUT };
+       O_UPDATE, O_OUTCOME, O_LIST, O_QUIET, O_HELP, O_CONFIG, O_TIMEOUT, O_QSCD, O_REF_DIR };
 
 static const struct option LONGOPTS[] = {
     {"target", 1, 0, O_TARGET}, {"token", 1, 0, O_TOKEN}, {"pin", 1, 0, O_PIN},
@@ -74,7 +79,8 @@ static const struct option LONGOPTS[] = {
     {"golden", 1, 0, O_GOLDEN}, {"no-golden", 0, 0, O_NO_GOLDEN},
     {"update-golden", 0, 0, O_UPDATE}, {"outcome-file", 1, 0, O_OUTCOME},
     {"list", 0, 0, O_LIST}, {"quiet", 0, 0, O_QUIET}, {"help", 0, 0, O_HELP},
-    {"config", 1, 0, O_CONFIG}, {"timeout", 1, 0, O_TIMEOUT}, {0, 0, 0, 0}};
+    {"config", 1, 0, O_CONFIG}, {"timeout", 1, 0, O_TIMEOUT},
+    {"qscd", 1, 0, O_QSCD}, {"ref-dir", 1, 0, O_REF_DIR}, {0, 0, 0, 0}};
 
 /* Take a secret from argv and blank the argv copy, so it shows less in `ps`. */
 static char *take_secret(char *arg)
@@ -126,6 +132,8 @@ static int parse(int argc, char **argv, cf_options *o)
         case O_QUIET: o->quiet = 1; break;
         case O_CONFIG: o->config = optarg; break;
         case O_TIMEOUT: o->timeout = atoi(optarg); break;
+        case O_QSCD: o->qscd = optarg; break;
+        case O_REF_DIR: o->ref_dir = optarg; break;
         case O_HELP: fputs(USAGE, stdout); exit(0);
         default: return -1;
         }
@@ -138,9 +146,22 @@ static int parse(int argc, char **argv, cf_options *o)
     return 0;
 }
 
-/* "pkcs11:/usr/lib/softhsm/libsofthsm2.so" -> "softhsm2" */
+/* "pkcs11:/usr/lib/softhsm/libsofthsm2.so" -> "softhsm2"; "ref" -> "ref";
+ * "csc:https://host:8443/csc/v2" -> "csc-host" */
 static void default_name(const char *target, char *buf, size_t len)
 {
+    if (strcmp(target, "ref") == 0) {
+        snprintf(buf, len, "ref");
+        return;
+    }
+    if (strncmp(target, "csc:", 4) == 0) {
+        const char *h = strstr(target, "://");
+        h = h ? h + 3 : target + 4;
+        snprintf(buf, len, "csc-%.*s", (int)strcspn(h, ":/"), h);
+        if (!buf[4])
+            snprintf(buf, len, "csc");
+        return;
+    }
     const char *p = strrchr(target, '/');
     p = p ? p + 1 : target + strlen("pkcs11:");
     if (strncmp(p, "lib", 3) == 0)
@@ -406,14 +427,17 @@ int main(int argc, char **argv)
         fputs(USAGE, stderr);
         return 2;
     }
-    if (strcmp(o.target, "ref") == 0 || strncmp(o.target, "csc:", 4) == 0)
-        return cf_target_not_built(o.target);
-    if (strncmp(o.target, "pkcs11:", 7) != 0) {
+    if (strcmp(o.target, "ref") == 0)
+        cf_target_ref(&t);
+    else if (strncmp(o.target, "csc:", 4) == 0)
+        cf_target_csc(&t);
+    else if (strncmp(o.target, "pkcs11:", 7) == 0)
+        cf_target_pkcs11(&t);
+    else {
         fprintf(stderr, "qscd-conform: unknown target '%s' (pkcs11:MODULE, ref, csc:URL)\n",
                 o.target);
         return 2;
     }
-    cf_target_pkcs11(&t);
     default_name(o.target, name, sizeof name);
     if (o.name)
         snprintf(name, sizeof name, "%s", o.name);
@@ -449,14 +473,4 @@ int main(int argc, char **argv)
     cf_vectors_free(&vs);
     free_options(&o);
     return rc;
-}
-
-int cf_target_not_built(const char *which)
-{
-    const char *what = strcmp(which, "ref") == 0
-        ? "the reference stack (SAM and SSA on loopback) is not built yet"
-        : "the CSC API v2 target needs the SSA, which is not built yet";
-    fprintf(stderr, "qscd-conform: target '%s': not built yet: %s. The PKCS#11 target "
-            "works today: --target pkcs11:MODULE --token LABEL --pin PIN.\n", which, what);
-    return 2;
 }

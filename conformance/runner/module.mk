@@ -24,7 +24,7 @@ $(OBJ)/conformance/runner/%.o: conformance/runner/%.c
 $(CONFORM_BIN): $(call obj_of,$(CONFORM_SRCS))
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) $^ -o $@ -ljansson -lcrypto -ldl -lpthread
+	@$(CC) $(LDFLAGS) $^ -o $@ -ljansson -lcurl -lcrypto -ldl -lpthread
 
 .PHONY: conformance conformance-softhsm2 conformance-nss-softokn conformance-matrix \
         vectors-lint check-vectors-lint check-conformance

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The CSC API v2 target's internals (csc_target.c, csc_flow.c, csc_crypto.c, ref_target.c).
+ * A run talks to one service over HTTPS with libcurl. The vendor's configuration file (JSON,
+ * see README "For a vendor") names the service, the CA to trust, one or more *identities*
+ * (a signer as the service knows it: how to log in, the PIN, how the second factor is
+ * produced) and the credential ids the vectors use. Vectors refer to them as ${config.x};
+ * a step may act as another identity with "as": NAME.
+ */
+#ifndef CONFORM_CSC_H
+#define CONFORM_CSC_H
+
+#include "conform.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#define CSC_MAX_IDS 8
+
+/* A signer as the suite uses it. Tokens are shared by the workers (a CSC access token is not
+ * bound to a connection). The TOTP counter is the last one this run used: a service refuses
+ * a code of a time step already used (RFC 6238 §5.2), so codes are handed out in increasing
+ * order under the identity's lock, which is held until the authorize call has been answered. */
+typedef struct csc_identity {
+    char name[64];
+    json_t *conf;              /* borrowed from the configuration */
+    char *user, *secret;       /* Basic credentials of auth/login (secret wiped at close) */
+    char *pin;                 /* wiped at close */
+    uint8_t seed[64];          /* TOTP seed (wiped at close) */
+    size_t seed_len;
+    int digits, step;
+    uint64_t last_counter;
+    char token[512];
+    char base[512];            /* another service's URL for this identity, or empty */
+    int ahead;                 /* time steps ahead of the clock a code may be (default 1) */
+    pthread_mutex_t mu;        /* token and TOTP counter */
+} csc_identity;
+
+typedef struct csc_target {
+    const cf_options *opt;
+    json_t *conf;              /* owned */
+    char base[512];            /* https://host:port/csc/v2 (no trailing slash) */
+    char cafile[1024];
+    csc_identity ids[CSC_MAX_IDS];
+    int nids;
+    char service[200];         /* from info: name, for describe() */
+    long sad_wait_max;         /* longest wait for a SAD to expire (seconds) */
+    /* the reference stack, when this target runs as `ref` */
+    long ref_pid;
+    char ref_dir[1024];
+} csc_target;
+
+typedef struct csc_worker {
+    csc_target *t;
+    CURL *curl;
+} csc_worker;
+
+/* One HTTP answer. */
+typedef struct csc_resp {
+    long status;
+    json_t *body;              /* NULL when not JSON */
+    char err[200];             /* transport error, empty when the request was answered */
+} csc_resp;
+
+/* csc_target.c */
+csc_identity *csc_identity_get(csc_target *t, const char *name);
+const char *csc_conf_str(csc_target *t, const csc_identity *id, const char *key);
+int csc_login(csc_worker *w, csc_identity *id, char *err, size_t errlen);
+/* POST one method as identity id (its access token, its service when it names another);
+ * id NULL: no token. headers may override Authorization. 0, or -1 with r->err set. */
+int csc_post(csc_worker *w, csc_identity *id, const char *method, json_t *body,
+             json_t *headers, csc_resp *r);
+void csc_resp_free(csc_resp *r);
+/* the function table: cf_target_csc (conform.h) */
+void csc_target_free(csc_target *t);   /* fills the function table; kind csc-protocol */
+int csc_open_config(cf_target *ct, const cf_options *o, const char *config_path,
+                    const char *url, char *err, size_t errlen);
+
+/* csc_flow.c: run one vector's steps */
+void csc_flow_run(csc_worker *w, cf_vector *v);
+
+/* csc_crypto.c */
+/* The TOTP code (RFC 6238, HMAC-SHA-1) for counter c; out gets digits + 1 bytes. */
+int csc_totp(const uint8_t *seed, size_t seed_len, uint64_t c, int digits, char *out);
+/* Parse a TOTP seed: an otpauth:// URI (secret=, digits=, period=) or bare Base32. */
+int csc_totp_parse(const char *text, uint8_t *seed, size_t cap, size_t *len, int *digits,
+                   int *step);
+/* Verify one signature over a digest with the certificate (DER), as signAlgo says.
+ * 1 verified, 0 not, -1 cannot judge (why in err). */
+int csc_verify(const uint8_t *cert, size_t cert_len, const char *sign_algo,
+               const char *hash_oid, const char *pss_params_b64, const uint8_t *digest,
+               size_t dlen, const uint8_t *sig, size_t sig_len, char *err, size_t errlen);
+long csc_b64_decode(const char *in, uint8_t *out, size_t cap);
+char *csc_b64_encode(const uint8_t *in, size_t len);
+size_t csc_hash_len(const char *oid);          /* 0 when unknown */
+const char *csc_implied_hash(const char *sign_algo);  /* NULL when none */
+
+/* ref_target.c */
+
+
+#endif

@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# The reference target's stack (qscd-conform --target ref): start `qscd serve` on a throw-away
+# data directory (port 0: any free port), enrol the suite's signers and credentials through
+# `qscd admin`, and write the CSC target's configuration, DIR/csc-config.json, exactly as a
+# vendor would write theirs (README "For a vendor"). The server's pid goes to DIR/serve.pid;
+# qscd-conform stops it (SIGTERM) at the end of the run.
+#
+#   ref_start.sh DIR QSCD
+#
+# The SAM gets a 1-second TOTP step (so the suite's many authorisations need not wait 30 s
+# for each fresh code: a code's time step is used once) and a 15-second SAD lifetime (so the
+# expired-SAD vector waits 17 s, not an hour). Everything else is `qscd serve`'s default.
+set -euo pipefail
+
+DIR=$1
+QSCD=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+rm -rf "$DIR"
+mkdir -p "$DIR/data"
+DIR=$(cd "$DIR" && pwd)
+DATA=$DIR/data
+export QSCD_ADMIN_PASSWORD="conformance-so-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+export QSCD_SAM_SOCKET=$DATA/sam.sock
+printf 'otp_step = 1\ntoken_ttl = 15\n' >"$DATA/sam.conf"
+
+"$QSCD" serve --data "$DATA" --port 0 >"$DIR/serve.log" 2>&1 </dev/null &
+echo $! >"$DIR/serve.pid"
+for _ in $(seq 1 600); do
+    grep -q "running;" "$DIR/serve.log" && break
+    kill -0 "$(cat "$DIR/serve.pid")" 2>/dev/null || { cat "$DIR/serve.log" >&2; exit 1; }
+    sleep 0.1
+done
+grep -q "running;" "$DIR/serve.log" || { echo "qscd serve did not start" >&2; exit 1; }
+URL=$(sed -n 's|^qscd serve: CSC API v2 at \(https://[^ ]*\)/$|\1|p' "$DIR/serve.log")
+
+admin() { "$QSCD" admin "$@" >/dev/null; }
+# signer PIN: enrol, PIN, TOTP seed (the otpauth URI into DIR/SIGNER.otp, 0600)
+signer() {
+    admin signer.enrol --signer "$1" --name "Conformance $1"
+    QSCD_PIN=$2 admin pin.set --signer "$1"
+    (umask 077; printf '%s\n' "$2" >"$DIR/$1.pin")
+    (umask 077; "$QSCD" admin totp.provision --signer "$1" >"$DIR/$1.otp")
+}
+signer alice "2468-alice-pin"
+signer bob "1357-bob-pin"
+signer lena "9753-lena-pin"
+admin cred.create --signer alice --cred alice-p256 --alg p256 --multisign 5
+admin cred.create --signer alice --cred alice-p384 --alg p384 --multisign 1
+admin cred.create --signer alice --cred alice-rsa --alg rsa3072 --multisign 1
+admin cred.create --signer alice --cred alice-disabled --alg p256
+admin cred.disable --cred alice-disabled
+admin cred.create --signer alice --cred alice-revoked --alg p256
+admin cert.revoke --cred alice-revoked
+admin cred.create --signer bob --cred bob-p256 --alg p256
+admin cred.create --signer lena --cred lena-p256 --alg p256
+
+ident() {
+    printf '"%s": {"user": "%s@demo", "secretFile": "%s", "pinFile": "%s", "totpSeedFile": "%s", "credentialID": "%s"}' \
+        "$1" "$2" "$DATA/ssa/client.secret" "$DIR/$2.pin" "$DIR/$2.otp" "$3"
+}
+cat >"$DIR/csc-config.json" <<EOF
+{
+  "url": "$URL",
+  "caFile": "$DATA/ca/ca.pem",
+  "sadWaitMaxSeconds": 30,
+  "identities": {
+    $(ident signer alice alice-p256),
+    $(ident signerB bob bob-p256),
+    $(ident lockSigner lena lena-p256)
+  },
+  "credentialID": "alice-p256",
+  "credentialP256": "alice-p256",
+  "credentialP384": "alice-p384",
+  "credentialRSA": "alice-rsa",
+  "credentialB": "bob-p256",
+  "disabledCredentialID": "alice-disabled",
+  "revokedCertCredentialID": "alice-revoked"
+}
+EOF
+echo "$DIR/csc-config.json"

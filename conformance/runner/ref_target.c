@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The reference target (--target ref): the reference stack started for the run. open()
+ * runs ref_start.sh, which starts `qscd serve` on a throw-away data directory (port 0),
+ * enrols the suite's signers and credentials with `qscd admin` and writes the CSC target's
+ * configuration as a vendor would; the run is then the CSC target's, word for word; close()
+ * stops the server it started (SIGTERM to the pid the script recorded, nothing else).
+ */
+#include "csc.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static int reft_open(cf_target *ct, const cf_options *o, char *err, size_t errlen)
+{
+    csc_target *t = calloc(1, sizeof *t);
+    char cmd[3000], path[1100];
+    if (!t)
+        return -1;
+    ct->state = t;
+    const char *qscd = o->qscd ? o->qscd : "build/rel/bin/qscd";
+    snprintf(t->ref_dir, sizeof t->ref_dir, "%s", o->ref_dir ? o->ref_dir : "build/conformance/ref");
+    if (access(qscd, X_OK) != 0) {
+        snprintf(err, errlen, "%s is not there: build it (make) or name it with --qscd", qscd);
+        return -1;
+    }
+    if (!o->quiet)
+        fprintf(stderr, "qscd-conform: starting the reference stack in %s\n", t->ref_dir);
+    snprintf(cmd, sizeof cmd, "%s/ref_start.sh '%s' '%s' >'%s.setup.log' 2>&1",
+             o->ref_script_dir ? o->ref_script_dir : "conformance/runner", t->ref_dir, qscd,
+             t->ref_dir);
+    cf_mkdirs(t->ref_dir);
+    int rc = system(cmd);
+    snprintf(path, sizeof path, "%s/serve.pid", t->ref_dir);
+    FILE *f = fopen(path, "r");
+    if (f) {
+        if (fscanf(f, "%ld", &t->ref_pid) != 1)
+            t->ref_pid = 0;
+        fclose(f);
+    }
+    if (rc != 0) {
+        snprintf(err, errlen, "the reference stack did not start (see %s.setup.log and "
+                 "%s/serve.log)", t->ref_dir, t->ref_dir);
+        return -1;
+    }
+    snprintf(path, sizeof path, "%s/csc-config.json", t->ref_dir);
+    long pid = t->ref_pid;
+    if (csc_open_config(ct, o, path, NULL, err, errlen) != 0)
+        return -1;
+    t->ref_pid = pid;
+    csc_worker w = {t, curl_easy_init()};
+    csc_resp r;
+    rc = -1;
+    if (w.curl && csc_post(&w, NULL, "info", NULL, NULL, &r) == 0) {
+        const char *name = json_string_value(json_object_get(r.body, "name"));
+        snprintf(t->service, sizeof t->service, "%s", name ? name : "(no name)");
+        csc_resp_free(&r);
+        rc = csc_login(&w, csc_identity_get(t, "signer"), err, errlen);
+    } else {
+        snprintf(err, errlen, "the reference SSA does not answer info: %s", r.err);
+    }
+    if (w.curl)
+        curl_easy_cleanup(w.curl);
+    return rc;
+}
+
+/* Stop the server this run started: SIGTERM to its pid, then wait until it is gone. */
+static void reft_close(cf_target *ct)
+{
+    csc_target *t = ct->state;
+    if (!t)
+        return;
+    if (t->ref_pid > 0 && kill((pid_t)t->ref_pid, SIGTERM) == 0) {
+        for (int i = 0; i < 200 && kill((pid_t)t->ref_pid, 0) == 0; i++) {
+            struct timespec ts = {0, 50 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+        if (kill((pid_t)t->ref_pid, 0) == 0)
+            fprintf(stderr, "qscd-conform: the reference server (pid %ld) did not stop\n",
+                    t->ref_pid);
+    }
+    csc_target_free(t);
+    ct->state = NULL;
+}
+
+int cf_target_ref(cf_target *t)
+{
+    cf_target_csc(t);
+    t->open = reft_open;
+    t->close = reft_close;
+    return 0;
+}
