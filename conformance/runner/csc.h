@@ -45,6 +45,7 @@ typedef struct csc_target {
     csc_identity ids[CSC_MAX_IDS];
     int nids;
     char service[200];         /* from info: name, for describe() */
+    json_t *methods;           /* from info: the methods the service offers (owned) */
     long sad_wait_max;         /* longest wait for a SAD to expire (seconds) */
     /* the reference stack, when this target runs as `ref` */
     long ref_pid;
@@ -72,6 +73,11 @@ int csc_login(csc_worker *w, csc_identity *id, char *err, size_t errlen);
 int csc_post(csc_worker *w, csc_identity *id, const char *method, json_t *body,
              json_t *headers, csc_resp *r);
 void csc_resp_free(csc_resp *r);
+/* POST with HTTP Basic user:secret (auth/login) and an empty JSON body, no token. */
+int csc_post_basic(csc_worker *w, csc_identity *id, const char *method, const char *user,
+                   const char *secret, csc_resp *r);
+/* info once: the service's name and methods into t. */
+int csc_info(csc_worker *w, char *err, size_t errlen);
 /* the function table: cf_target_csc (conform.h) */
 void csc_target_free(csc_target *t);   /* fills the function table; kind csc-protocol */
 int csc_open_config(cf_target *ct, const cf_options *o, const char *config_path,

@@ -34,7 +34,9 @@ typedef struct flow {
     int needs_otp;
     char missing[300];         /* the configuration key a placeholder needed */
     long expires_in;           /* from the last authorize answer */
-    char code[120];            /* the refusal observed (error code) */
+    long token_expires_in;     /* from the last auth/login answer */
+    char code[120];            /* the last refusal observed (error code) */
+    char note[200];            /* the first refusal whose code differs from its step's */
     int refusals;
 } flow;
 
@@ -314,7 +316,17 @@ static int send_step(flow *f, json_t *step, int idx)
         fill_otp(req, code);
         cf_wipe(code, sizeof code);
     }
-    int rc = csc_post(f->w, f->id, method, req, hdr, &r);
+    const char *auth = json_string_value(json_object_get(step, "auth"));
+    int rc;
+    if (auth) {
+        char wrong[600];
+        snprintf(wrong, sizeof wrong, "%s-wrong", f->id->secret);
+        rc = csc_post_basic(f->w, f->id, method, f->id->user,
+                            strcmp(auth, "basicWrongSecret") == 0 ? wrong : f->id->secret, &r);
+        cf_wipe(wrong, sizeof wrong);
+    } else {
+        rc = csc_post(f->w, f->id, method, req, hdr, &r);
+    }
     if (f->needs_otp)
         pthread_mutex_unlock(&f->id->mu);
     json_decref(hdr);
@@ -340,10 +352,10 @@ static int send_step(flow *f, json_t *step, int idx)
         met = 0;
     } else {
         f->refusals++;
-        if (f->refusals == 1 || !f->code[0])
-            snprintf(f->code, sizeof f->code, "%s", gerr ? gerr : "(no error member)");
-        if (werr && (!gerr || strcmp(werr, gerr) != 0))
-            snprintf(f->code, sizeof f->code, "%s", gerr ? gerr : "(no error member)");
+        snprintf(f->code, sizeof f->code, "%s", gerr ? gerr : "(no error member)");
+        if (werr && (!gerr || strcmp(werr, gerr) != 0) && !f->note[0])
+            snprintf(f->note, sizeof f->note, "; step %d refused with %s where it expects %s",
+                     idx, f->code, werr);
         if (json_object_get(r.body, "signatures") || json_object_get(r.body, "SAD")) {
             cf_fail(f->v, "step %d (%s): a refusal that carries signatures or a SAD", idx,
                     method);
@@ -368,6 +380,9 @@ static int send_step(flow *f, json_t *step, int idx)
         json_t *ei = json_object_get(r.body, "expiresIn");
         if (json_is_integer(ei))
             f->expires_in = (long)json_integer_value(ei);
+        ei = json_object_get(r.body, "expires_in");
+        if (json_is_integer(ei))
+            f->token_expires_in = (long)json_integer_value(ei);
     }
     json_decref(req);
     csc_resp_free(&r);
@@ -399,6 +414,14 @@ static int run_step(flow *f, json_t *step, int idx)
         }
         delay = f->expires_in + 2;
     }
+    if (json_is_true(json_object_get(step, "waitTokenExpiry"))) {
+        if (f->token_expires_in <= 0 || f->token_expires_in + 2 > f->w->t->sad_wait_max) {
+            cf_skip(f->v, "the access token lives %ld s, longer than sadWaitMaxSeconds (%ld)",
+                    f->token_expires_in, f->w->t->sad_wait_max);
+            return -1;
+        }
+        delay = f->token_expires_in + 2;
+    }
     if (delay > 0)
         sleep((unsigned)delay);
     long repeat = json_is_integer(json_object_get(step, "repeat"))
@@ -411,8 +434,46 @@ static int run_step(flow *f, json_t *step, int idx)
     return met;
 }
 
+/* The vector's "needs": "method:NAME" must be in info's methods; any other name is an
+ * optional feature the configuration ("features") or --claim must claim. NULL or the skip
+ * reason. */
+static int needs_met(csc_worker *w, cf_vector *v)
+{
+    json_t *n, *m;
+    size_t i, j;
+    json_array_foreach(json_object_get(v->test, "needs"), i, n) {
+        const char *need = json_string_value(n);
+        int ok = 0;
+        if (!need)
+            continue;
+        if (strncmp(need, "method:", 7) == 0) {
+            json_array_foreach(w->t->methods, j, m) {
+                if (json_is_string(m) && strcmp(json_string_value(m), need + 7) == 0)
+                    ok = 1;
+            }
+            if (!ok) {
+                cf_skip(v, "the service does not offer %s (not in info's methods)", need + 7);
+                return 0;
+            }
+            continue;
+        }
+        json_array_foreach(json_object_get(w->t->conf, "features"), j, m) {
+            if (json_is_string(m) && strcmp(json_string_value(m), need) == 0)
+                ok = 1;
+        }
+        if (!ok && !cf_claimed(w->t->opt, need)) {
+            cf_skip(v, "the optional feature %s is not claimed (configuration \"features\" "
+                    "or --claim %s)", need, need);
+            return 0;
+        }
+    }
+    return 1;
+}
+
 void csc_flow_run(csc_worker *w, cf_vector *v)
 {
+    if (!needs_met(w, v))
+        return;
     flow f;
     memset(&f, 0, sizeof f);
     f.w = w;
@@ -438,6 +499,8 @@ void csc_flow_run(csc_worker *w, cf_vector *v)
         } else if (f.refusals) {
             cf_observed(v, "refused: %s", f.code);
             cf_judge(v, 1, f.code, w->t->opt);
+            if (f.note[0] && v->verdict == CF_PASS)
+                strncat(v->reason, f.note, sizeof v->reason - strlen(v->reason) - 1);
         } else {
             cf_fail(v, "the vector has no step that expects a refusal (vector fault)");
         }

@@ -248,6 +248,33 @@ void csc_resp_free(csc_resp *r)
     r->body = NULL;
 }
 
+int csc_post_basic(csc_worker *w, csc_identity *id, const char *method, const char *user,
+                   const char *secret, csc_resp *r)
+{
+    char url[800];
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    snprintf(url, sizeof url, "%s/%s", id && id->base[0] ? id->base : w->t->base, method);
+    int rc = perform(w, url, h, "{}", user, secret, r);
+    curl_slist_free_all(h);
+    return rc;
+}
+
+int csc_info(csc_worker *w, char *err, size_t errlen)
+{
+    csc_target *t = w->t;
+    csc_resp r;
+    if (csc_post(w, NULL, "info", NULL, NULL, &r) != 0) {
+        snprintf(err, errlen, "info: %s", r.err);
+        return -1;
+    }
+    const char *name = json_string_value(json_object_get(r.body, "name"));
+    snprintf(t->service, sizeof t->service, "%s", name ? name : "(no name in info)");
+    json_decref(t->methods);
+    t->methods = json_incref(json_object_get(r.body, "methods"));
+    csc_resp_free(&r);
+    return 0;
+}
+
 int csc_login(csc_worker *w, csc_identity *id, char *err, size_t errlen)
 {
     char url[800];
@@ -292,16 +319,11 @@ static int csct_open(cf_target *ct, const cf_options *o, char *err, size_t errle
         return -1;
     /* Reach the service once: info, then the main signer's login. */
     csc_worker w = {t, curl_easy_init()};
-    csc_resp r;
     int rc = -1;
-    if (!w.curl || csc_post(&w, NULL, "info", NULL, NULL, &r) != 0) {
-        snprintf(err, errlen, "%s", w.curl ? r.err : "curl_easy_init failed");
-    } else {
-        const char *name = json_string_value(json_object_get(r.body, "name"));
-        snprintf(t->service, sizeof t->service, "%s", name ? name : "(no name in info)");
-        csc_resp_free(&r);
+    if (!w.curl)
+        snprintf(err, errlen, "curl_easy_init failed");
+    else if (csc_info(&w, err, errlen) == 0)
         rc = csc_login(&w, csc_identity_get(t, "signer"), err, errlen);
-    }
     if (w.curl)
         curl_easy_cleanup(w.curl);
     return rc;
@@ -352,6 +374,8 @@ static void csct_describe(cf_target *ct, json_t *d)
         return;
     json_object_set_new(d, "url", json_string(t->base));
     json_object_set_new(d, "service", json_string(t->service));
+    json_object_set_new(d, "library", json_string(t->service));   /* the report's column */
+    json_object_set_new(d, "libraryVersion", json_string("CSC API v2"));
     json_object_set_new(d, "identities", json_integer(t->nids));
     json_object_set_new(d, "curl", json_string(curl_version()));
 }
@@ -377,6 +401,7 @@ void csc_target_free(csc_target *t)
         pthread_mutex_destroy(&id->mu);
     }
     json_decref(t->conf);
+    json_decref(t->methods);
     free(t);
 }
 

@@ -8,7 +8,7 @@
 CONFORM_SRCS := $(sort $(wildcard conformance/runner/*.c))
 CONFORM_BIN  := $(BIN)/qscd-conform
 PROGRAMS     += $(CONFORM_BIN)
-CHECK_STEPS  += vectors-lint vectors-lint-selftest conformance report-render
+CHECK_STEPS  += vectors-lint vectors-lint-selftest conformance conformance-ref report-render
 
 CONFORM_DIR    := $(BUILD_ROOT)/conformance
 CONFORM_JOBS   ?= 2
@@ -26,16 +26,16 @@ $(CONFORM_BIN): $(call obj_of,$(CONFORM_SRCS))
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) $^ -o $@ -ljansson -lcurl -lcrypto -ldl -lpthread
 
-.PHONY: conformance conformance-softhsm2 conformance-nss-softokn conformance-matrix \
-        vectors-lint check-vectors-lint check-conformance
+.PHONY: conformance conformance-softhsm2 conformance-nss-softokn conformance-ref \
+        conformance-matrix vectors-lint check-vectors-lint check-conformance check-conformance-ref
 
 # Each target gets a fresh throw-away token; the runner prints its golden diff and exits 1 on
 # any difference. -k in the sub-make runs every target before the status is decided. NSS
 # softokn runs on one thread: with two sessions creating and destroying objects at once it
 # deadlocked inside the module (SQLite busy-wait against an NSS monitor) in about one run of
 # four; the runner's --timeout turns such a hang into exit status 3.
-conformance: $(CONFORM_BIN) ## run the conformance suite (SoftHSMv2, NSS softokn); fails on a golden diff
-	@rc=0; $(MAKE) -k conformance-softhsm2 conformance-nss-softokn || rc=$$?; \
+conformance: $(CONFORM_BIN) ## run the conformance suite (reference stack, SoftHSMv2, NSS softokn); fails on a golden diff
+	@rc=0; $(MAKE) -k conformance-ref conformance-softhsm2 conformance-nss-softokn || rc=$$?; \
 	$(MAKE) conformance-matrix; \
 	[ $$rc -eq 0 ] && echo "conformance: every verdict equals its golden file" || \
 	  echo "conformance: verdicts differ from the golden files (see the diffs above)"; exit $$rc
@@ -54,6 +54,14 @@ conformance-nss-softokn: $(CONFORM_BIN)
 	@$(CONFORM_BIN) --target pkcs11:$(NSS_SOFTOKN) --name nss-softokn --timeout 120 \
 	  --init-args "configdir='sql:$(abspath $(CONFORM_DIR))/nss' certPrefix='' keyPrefix='' secmod='secmod.db' flags=" \
 	  --token "NSS Certificate DB" --pin "" --jobs 1 $(CONFORM_FLAGS)
+
+# The reference stack: `qscd serve` on a throw-away directory under build/ (port 0), the
+# suite's signers and credentials enrolled with `qscd admin` (conformance/runner/ref_start.sh),
+# the CSC vectors run through the CSC target, the server stopped.
+conformance-ref: $(CONFORM_BIN) $(BIN)/qscd
+	@echo "conformance: the reference stack (qscd serve, fresh data directory)"
+	@$(CONFORM_BIN) --target ref --qscd $(BIN)/qscd --ref-dir $(CONFORM_DIR)/ref \
+	  --jobs $(CONFORM_JOBS) --timeout 300 $(CONFORM_FLAGS)
 
 conformance-matrix: ## write reports/conformance/matrix.html from every target's results
 	@$(PYTHON) src/tools/conformance_matrix.py --out reports/conformance/matrix.html
@@ -82,6 +90,16 @@ conformance-check-run: $(CONFORM_BIN)
 	@. $(CONFORM_DIR)/check/env && $(CONFORM_BIN) --target pkcs11:$(SOFTHSM_MODULE) \
 	  --name softhsm2 --token qscd-conform --pin-env QSCD_USER_PIN --so-pin-env QSCD_SO_PIN \
 	  --destructive --jobs 2 --timeout 60 --skip-slow --quiet --out $(CONFORM_DIR)/check-results \
+	  --outcome-file "$$QSCD_OUTCOME_FILE"
+
+# Quick: no slow vectors (the SAD-expiry waits); every verdict must equal the golden one.
+check-conformance-ref: $(CONFORM_BIN)
+	@src/tools/step.sh conformance-ref $(CHECKDIR) -- $(MAKE) conformance-ref-check-run
+
+.PHONY: conformance-ref-check-run
+conformance-ref-check-run: $(CONFORM_BIN) $(BIN)/qscd
+	@$(CONFORM_BIN) --target ref --qscd $(BIN)/qscd --ref-dir $(CONFORM_DIR)/ref-check \
+	  --jobs 2 --timeout 120 --skip-slow --quiet --out $(CONFORM_DIR)/ref-check-results \
 	  --outcome-file "$$QSCD_OUTCOME_FILE"
 
 # The report pages: regenerated from whatever results exist, rendered in headless Chromium

@@ -52,6 +52,11 @@ admin cred.create --signer alice --cred alice-disabled --alg p256
 admin cred.disable --cred alice-disabled
 admin cred.create --signer alice --cred alice-revoked --alg p256
 admin cert.revoke --cred alice-revoked
+# a SIC device key for alice and a credential whose second factor is a SIC assertion
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$DIR/alice-device.pem" 2>/dev/null
+openssl pkey -in "$DIR/alice-device.pem" -pubout -out "$DIR/alice-device.pub.pem"
+admin device.enrol --signer alice --key "$DIR/alice-device.pub.pem"
+admin cred.create --signer alice --cred alice-sic --alg p256 --sap sic
 admin cred.create --signer bob --cred bob-p256 --alg p256
 admin cred.create --signer lena --cred lena-p256 --alg p256
 
@@ -75,7 +80,8 @@ cat >"$DIR/csc-config.json" <<EOF
   "credentialRSA": "alice-rsa",
   "credentialB": "bob-p256",
   "disabledCredentialID": "alice-disabled",
-  "revokedCertCredentialID": "alice-revoked"
+  "revokedCertCredentialID": "alice-revoked",
+  "sicCredentialID": "alice-sic"
 }
 EOF
 echo "$DIR/csc-config.json"

@@ -53,16 +53,9 @@ static int reft_open(cf_target *ct, const cf_options *o, char *err, size_t errle
         return -1;
     t->ref_pid = pid;
     csc_worker w = {t, curl_easy_init()};
-    csc_resp r;
     rc = -1;
-    if (w.curl && csc_post(&w, NULL, "info", NULL, NULL, &r) == 0) {
-        const char *name = json_string_value(json_object_get(r.body, "name"));
-        snprintf(t->service, sizeof t->service, "%s", name ? name : "(no name)");
-        csc_resp_free(&r);
+    if (w.curl && csc_info(&w, err, errlen) == 0)
         rc = csc_login(&w, csc_identity_get(t, "signer"), err, errlen);
-    } else {
-        snprintf(err, errlen, "the reference SSA does not answer info: %s", r.err);
-    }
     if (w.curl)
         curl_easy_cleanup(w.curl);
     return rc;

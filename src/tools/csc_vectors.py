@@ -6,9 +6,10 @@ Each vector is a flow of requests with expected responses; a value captured in o
 ("capture": {"sad": "$.SAD"}) is used in a later one as "${sad}". "${config.x}" comes from
 the target's configuration (--config FILE: client credentials, the test signers' PINs and
 TOTP seeds or SIC device keys, their credential ids, the optional features claimed), and
-"${hash:N}" is a fresh random SHA-256 (or SHA-384) digest, the N-th of the test. The CSC
-target of qscd-conform that runs them is not built yet (it needs the SSA); the vectors are
-linted and traced to the catalogue today. Run
+"${hash:N}" is a fresh random digest, the N-th of the test, as long as the step's hash
+algorithm needs. qscd-conform's CSC target runs them (--target csc:URL, and --target ref
+against the reference stack); "as" names another identity of the configuration, and a
+vector's "needs" skips it unless the service offers the method or claims the feature. Run
 
   src/tools/csc_vectors.py [--out vectors/csc]
 """
@@ -46,9 +47,10 @@ def authorize(cred="${config.credentialID}", n=1, hashes=("${hash:1}",), alg=SHA
 
 
 def sign(cred="${config.credentialID}", sad="${sad}", hashes=("${hash:1}",), alg=SHA256,
-         algo=ECDSA_SHA256, params=None, expect=None, **kw):
+         algo=ECDSA_SHA256, params=None, expect=None, extra=None, **kw):
     req = {"credentialID": cred, "SAD": sad, "hashes": list(hashes), "hashAlgorithmOID": alg,
            "signAlgo": algo}
+    req.update(extra or {})
     if params:
         req["signAlgoParams"] = params
     step = {"call": "signatures/signHash", "request": req}
@@ -112,7 +114,10 @@ def file_sad_attacks():
                           "sign nothing.",
              "NeedsConfig": "Needs a credential or a second signer named in the target's "
                             "configuration; SKIP when it is not configured.",
-             "Slow": "Waits for the SAD to expire; the configuration sets a short SAD lifetime."}
+             "Slow": "Waits for the SAD to expire (its expiresIn); SKIP when that is longer than the "
+                     "configuration's sadWaitMaxSeconds.",
+             "OtherSigner": "Acts as a second test signer of the configuration "
+                            "(identities.signerB or identities.lockSigner)."}
     base = ["SRA_SKM.2.5", "241-2/SIGN-1", "CSC-11.10-sad-invalid"]
     tests = [
         t("replay: a SAD for one signature used twice", "invalid",
@@ -128,14 +133,14 @@ def file_sad_attacks():
           ["SadAttack", "NeedsConfig"], expectedError=BAD),
         t("expired: the SAD used after its lifetime", "invalid",
           base + ["CSC-11.10-sad-expired"],
-          [authorize(), sign(delaySeconds=70, expect=err())], ["SadAttack", "Slow"],
+          [authorize(), sign(waitSadExpiry=True, expect=err())], ["SadAttack", "Slow"],
           expectedError=BAD),
         t("tampered: one bit of the SAD changed", "invalid", base,
           [authorize(), sign(sad="${sad:tampered}", expect=err())], ["SadAttack"],
           expectedError=BAD),
         t("wrong audience: a SAD issued by another service", "invalid", base,
           [authorize(**{"as": "otherService"}), sign(expect=err())], ["SadAttack", "NeedsConfig"],
-          expectedError=BAD, needs=["second-service"]),
+          expectedError=BAD),
         t("over-count: two hashes signed with a SAD for one", "invalid",
           base + ["CSC-11.9-count", "CSC-9-max-signatures"],
           [authorize(n=1, hashes=["${hash:1}"]),
@@ -168,8 +173,36 @@ def file_sad_attacks():
           ["CSC-11.6-credential-locked", "SRC_SA.2.1", "SRC_SA.2.2", "SRG_IA.2.1", "241-2/SIGN-2"],
           [authorize(auth=[{"id": "PIN", "value": "${config.wrongPin}"},
                            {"id": "OTP", "value": "${config.otp}"}],
-                     expect=err("invalid_authentication_data"), capture=False, repeat=5),
-           authorize(expect=err(), capture=False)], ["NeedsConfig"], expectedError=BAD),
+                     expect=err("invalid_authentication_data"), capture=False, repeat=5,
+                     **{"as": "lockSigner"}),
+           authorize(expect=err(), capture=False, **{"as": "lockSigner"})],
+          ["NeedsConfig", "OtherSigner"], expectedError=BAD),
+        t("cross-signer: signer B signs with its own credential under signer A's SAD", "invalid",
+          base + ["SRC_SA.1.4", "SRA_SKM.1.4", "SRA_SAP.2.6"],
+          [authorize(), sign(cred="${config.credentialID}", expect=err(), **{"as": "signerB"})],
+          ["SadAttack", "OtherSigner"], expectedError=BAD),
+        t("cross-signer: signer B presents signer A's SAD for signer A's credential", "invalid",
+          base + ["SRC_SA.1.4", "SRA_SKM.1.4"],
+          [dict(authorize(capture=False, expect={"status": 200, "present": ["$.SAD"]}),
+                capture={"sadA": "$.SAD"}),
+           sign(cred="${config.credentialP256}", sad="${sadA}", expect=err(),
+                **{"as": "signerB"})],
+          ["SadAttack", "OtherSigner"], expectedError=BAD),
+        t("wrong OTP with the right PIN is refused", "invalid",
+          ["CSC-11.6-invalid-auth-data", "CSC-11.10-invalid-otp", "SRC_SA.1.2"],
+          [authorize(auth=[{"id": "PIN", "value": "${config.pin}"},
+                           {"id": "OTP", "value": "000000"}],
+                     expect=err("invalid_authentication_data"), capture=False)],
+          [], expectedError="invalid_otp", acceptedErrors=["invalid_authentication_data"]),
+        t("a PIN alone, without the second factor, is refused", "invalid",
+          ["CSC-11.6-invalid-auth-data", "SRC_SA.1.2", "TS119432-5.3.2"],
+          [authorize(auth=[{"id": "PIN", "value": "${config.pin}"}], expect=err(),
+                     capture=False)], [], expectedError=BAD,
+          acceptedErrors=["invalid_authentication_data"]),
+        t("a SAD used with another credential of the same signer", "invalid",
+          base,
+          [authorize(), sign(cred="${config.credentialP384}", alg=SHA384, algo=ECDSA_SHA384,
+                             expect=err())], ["SadAttack"], expectedError=BAD),
     ]
     return ("CSC API v2 attacks on the SAD", notes, [{"type": "CscSadAttack", "tests": tests}],
             "The SAD attacks of issue 7: replay, hash substitution, cross-signer, expired, "
@@ -264,7 +297,183 @@ def file_errors():
             "and the isolation of one signer's credentials from another's.")
 
 
-FILES = {"csc_sign_flow_test.json": file_flows, "csc_sad_attack_test.json": file_sad_attacks,
+def file_session():
+    notes = {"NeedsConfig": "Needs a key of the target's configuration; SKIP when it is not "
+                            "there.",
+             "Slow": "Waits for the access token to expire (its expires_in); SKIP when that "
+                     "is longer than the configuration's sadWaitMaxSeconds."}
+    sh = "signatures/signHash"
+    login = {"call": "auth/login", "request": {}, "auth": "basic",
+             "expect": {"status": 200, "present": ["$.access_token", "$.expires_in"]},
+             "capture": {"tok": "$.access_token"}}
+    bearer = {"Authorization": "Bearer ${tok}"}
+    tests = [
+        t("auth/login with HTTP Basic gives an access token and its lifetime", "valid",
+          ["CSC-11.2", "TS119432-5.2.2", "TS119432-7.1"],
+          [login, {"call": "credentials/list", "request": {}, "headers": bearer,
+                   "expect": {"status": 200, "present": ["$.credentialIDs"]}}]),
+        t("auth/login with a wrong client secret", "invalid",
+          ["CSC-11.2", "TS119432-5.2.2", "CSC-10-http-status"],
+          [{"call": "auth/login", "request": {}, "auth": "basicWrongSecret",
+            "expect": {"status": 401, "error": "unauthorized_client"}}], [],
+          expectedError="unauthorized_client", acceptedErrors=["invalid_client",
+                                                               "access_denied"]),
+        t("auth/revoke answers 204 and the token no longer works", "invalid",
+          ["CSC-11.3", "TS119432-5.2.2", "CSC-10-invalid-token", "CSC-10-http-status"],
+          [login, {"call": "auth/revoke", "request": {"token": "${tok}"}, "headers": bearer,
+                   "expect": {"status": 204}},
+           {"call": "credentials/list", "request": {}, "headers": bearer,
+            "expect": {"status": 401, "error": "invalid_token"}}], [],
+          expectedError="invalid_token"),
+        t("an expired access token is refused", "invalid", ["CSC-10-expired-token"],
+          [login, {"call": "credentials/list", "request": {}, "headers": bearer,
+                   "waitTokenExpiry": True,
+                   "expect": {"status": 401, "error": "expired_token"}}], ["Slow"],
+          expectedError="expired_token", acceptedErrors=["invalid_token"]),
+        t("no access token at all", "invalid", ["CSC-10-invalid-token", "CSC-10-http-status"],
+          [{"call": "credentials/list", "request": {}, "headers": {"Authorization": ""},
+            "expect": {"status": 401, "error": "invalid_token"}}], [],
+          expectedError="invalid_token", acceptedErrors=["invalid_request"]),
+        t("an unknown method is refused with 404 and an error body", "invalid",
+          ["CSC-10-http-status", "CSC-10-error-body"],
+          [{"call": "signatures/noSuchMethod", "request": {},
+            "expect": {"status": 404, "error": BAD, "present": ["$.error_description"]}}], [],
+          expectedError=BAD),
+        t("credentials/list with a userID and a user-bound token", "invalid",
+          ["CSC-11.4-userid-must-be-null"],
+          [{"call": "credentials/list", "request": {"userID": "${config.user}"},
+            "expect": err()}], [], expectedError=BAD),
+        t("credentials/list with a malformed userID", "invalid", ["CSC-11.4-invalid-userid"],
+          [{"call": "credentials/list", "request": {"userID": "x" * 300}, "expect": err()}], [],
+          expectedError=BAD),
+        t("credentials/list with credentialInfo describes each credential", "valid",
+          ["CSC-11.4", "TS119432-7.3", "TS119432-7.1"],
+          [{"call": "credentials/list", "request": {"credentialInfo": True, "certInfo": True},
+            "expect": {"status": 200, "present": ["$.credentialIDs", "$.credentialInfos"]}}]),
+        t("credentials/info with an invalid certificates value", "invalid",
+          ["CSC-11.5-invalid-certificates"],
+          [{"call": "credentials/info",
+            "request": {"credentialID": "${config.credentialID}", "certificates": "all"},
+            "expect": err()}], [], expectedError=BAD),
+        t("credentials/info of an unknown credential", "invalid",
+          ["CSC-11.5-invalid-credentialid"],
+          [{"call": "credentials/info", "request": {"credentialID": "no-such-credential-x"},
+            "expect": err()}], [], expectedError=BAD),
+        t("signHash with clientData that is not a string", "invalid",
+          ["CSC-11.10-clientdata-invalid"],
+          [authorize(), sign(extra={"clientData": 42}, expect=err())], [], expectedError=BAD),
+        t("getChallenge gives a fresh challenge for the SIC authentication object", "valid",
+          ["CSC-11.8", "TS119432-5.3.2"],
+          [{"call": "credentials/getChallenge",
+            "request": {"credentialID": "${config.sicCredentialID}", "authObjectID": "SIC"},
+            "expect": {"status": 200, "present": ["$.challenge"]}}], ["NeedsConfig"]),
+        t("getChallenge for a credential without a challenge-response object", "invalid",
+          ["CSC-11.8"],
+          [{"call": "credentials/getChallenge",
+            "request": {"credentialID": "${config.credentialID}", "authObjectID": "SIC"},
+            "expect": err()}], [], expectedError=BAD),
+        t("the key is not usable without a SAD: signHash with a SAD of another service's "
+          "form", "invalid", ["TS119432-4.4.1.3", "CSC-11.10-sad-invalid"],
+          [sign(sad="AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", expect=err())], [],
+          expectedError=BAD),
+        t("signHash answers the signatures in the hashes' order, each verified", "valid",
+          ["CSC-11.10", "TS119432-7.5", "TS119432-7.1", "TS119432-4.4.1.3"],
+          [authorize(n=2, hashes=["${hash:1}", "${hash:2}"]),
+           sign(hashes=["${hash:2}", "${hash:1}"])], []),
+    ]
+    return ("CSC API v2 sessions, tokens and parameters", notes,
+            [{"type": "CscSession", "tests": tests}],
+            "Service authorisation (auth/login, auth/revoke, tokens), request parameters of "
+            "credentials/list and credentials/info, getChallenge, and the key's use only under "
+            "a SAD.")
+
+
+def file_optional():
+    notes = {"Optional": "A method or feature the CSC API makes optional: SKIP with the reason "
+                         "unless the service lists the method in info (needs method:NAME) or "
+                         "the configuration claims the feature."}
+    sh = "signatures/signHash"
+    o = ["Optional"]
+    tests = [
+        t("extendTransaction gives a new SAD for the remaining signatures", "valid",
+          ["CSC-11.9", "TS119432-5.3.2"],
+          [authorize(n=2, hashes=["${hash:1}", "${hash:2}"]), sign(hashes=["${hash:1}"]),
+           {"call": "credentials/extendTransaction",
+            "request": {"credentialID": "${config.credentialID}", "SAD": "${sad}",
+                        "hashes": ["${hash:2}"], "hashAlgorithmOID": SHA256},
+            "expect": {"status": 200, "present": ["$.SAD"]}, "capture": {"sad2": "$.SAD"}},
+           sign(sad="${sad2}", hashes=["${hash:2}"])], o,
+          needs=["method:credentials/extendTransaction"]),
+        t("extendTransaction of an expired SAD", "invalid",
+          ["CSC-11.9-expired-sad", "CSC-11.10-sad-expired"],
+          [authorize(n=2, hashes=["${hash:1}", "${hash:2}"]),
+           {"call": "credentials/extendTransaction", "waitSadExpiry": True,
+            "request": {"credentialID": "${config.credentialID}", "SAD": "${sad}",
+                        "hashes": ["${hash:1}", "${hash:2}"], "hashAlgorithmOID": SHA256},
+            "expect": err()}], o + ["Slow"], expectedError=BAD,
+          needs=["method:credentials/extendTransaction"]),
+        t("authorizeCheck with an unknown handle", "invalid", ["CSC-11.7-invalid-handle"],
+          [{"call": "credentials/authorizeCheck",
+            "request": {"credentialID": "${config.credentialID}",
+                        "request_uri": "urn:qscd-conform:no-such-handle"},
+            "expect": err()}], o, expectedError=BAD,
+          needs=["method:credentials/authorizeCheck"]),
+        t("asynchronous signHash with a validity_period out of bounds", "invalid",
+          ["CSC-11.10-validity-period-invalid"],
+          [authorize(), sign(extra={"operationMode": "A", "validity_period": 10 ** 9}, expect=err())], o,
+          expectedError=BAD, needs=["asynchronous"]),
+        t("asynchronous signHash with an invalid response_uri", "invalid",
+          ["CSC-11.10-response-uri-invalid"],
+          [authorize(), sign(extra={"operationMode": "A", "response_uri": "not a uri"}, expect=err())], o,
+          expectedError=BAD, needs=["asynchronous"]),
+        t("signPolling of an unknown response", "invalid", ["TS119432-7.7"],
+          [{"call": "signatures/signPolling",
+            "request": {"responseID": "no-such-response"}, "expect": err()}], o,
+          expectedError=BAD, needs=["method:signatures/signPolling"]),
+        t("signDoc with a document digest outside the authorised hashes", "invalid",
+          ["CSC-11.11-invalid-hash", "TS119432-7.6"],
+          [authorize(), {"call": "signatures/signDoc",
+                         "request": {"credentialID": "${config.credentialID}", "SAD": "${sad}",
+                                     "documentDigests": [{"hashes": ["${hash:2}"],
+                                                          "hashAlgorithmOID": SHA256,
+                                                          "signature_format": "C",
+                                                          "conformance_level": "AdES-B-B"}]},
+                         "expect": {"status": 403, "error": "invalid_hash"}}], o,
+          expectedError="invalid_hash", acceptedErrors=[BAD],
+          needs=["method:signatures/signDoc"]),
+        t("credentials/create without the owner's authorisation", "invalid",
+          ["TS119432-5.4", "TS119432-7.8"],
+          [{"call": "credentials/create", "request": {"userID": "someone-else"},
+            "expect": err("access_denied", 403)}], o, expectedError="access_denied",
+          acceptedErrors=[BAD, "invalid_token"], needs=["method:credentials/create"]),
+        t("credentials/delete of another signer's credential", "invalid",
+          ["TS119432-5.5", "TS119432-7.9"],
+          [{"call": "credentials/delete", "request": {"credentialID": "${config.credentialB}"},
+            "expect": err()}], o + ["NeedsConfig"], expectedError=BAD,
+          acceptedErrors=["access_denied"], needs=["method:credentials/delete"]),
+        t("oauth2/token with an unknown grant", "invalid",
+          ["TS119432-5.2.3", "TS119432-6.4.5.2"],
+          [{"call": "oauth2/token",
+            "request": {"grant_type": "urn:qscd-conform:no-such-grant"},
+            "expect": err("unsupported_grant_type")}], o,
+          expectedError="unsupported_grant_type", acceptedErrors=[BAD, "invalid_client"],
+          needs=["method:oauth2/token"]),
+        t("oauth2/pushed_authorize without client authentication", "invalid",
+          ["TS119432-5.3.3", "TS119432-6.4.4.3"],
+          [{"call": "oauth2/pushed_authorize",
+            "request": {"response_type": "code", "scope": "credential"},
+            "expect": err("invalid_client", 401)}], o, expectedError="invalid_client",
+          acceptedErrors=[BAD, "unauthorized_client"], needs=["method:oauth2/pushed_authorize"]),
+    ]
+    notes["NeedsConfig"] = "Needs a second signer named in the target's configuration."
+    notes["Slow"] = "Waits for the SAD to expire (its expiresIn)."
+    return ("CSC API v2 optional methods", notes, [{"type": "CscOptional", "tests": tests}],
+            "Methods and features the CSC API and TS 119 432 make optional: each vector runs "
+            "where the service offers it and is skipped with the reason elsewhere.")
+
+
+FILES = {"csc_session_test.json": file_session, "csc_optional_test.json": file_optional,
+         "csc_sign_flow_test.json": file_flows, "csc_sad_attack_test.json": file_sad_attacks,
          "csc_errors_test.json": file_errors}
 
 
