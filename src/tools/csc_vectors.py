@@ -318,6 +318,11 @@ def file_session():
             "expect": {"status": 401, "error": "unauthorized_client"}}], [],
           expectedError="unauthorized_client", acceptedErrors=["invalid_client",
                                                                "access_denied"]),
+        t("auth/login without client authentication is refused", "invalid",
+          ["CSC-11.2", "TS119432-5.2.2", "TS119432-5.2.4", "CSC-10-http-status"],
+          [{"call": "auth/login", "request": {}, "auth": "none", "expect": err()}], [],
+          expectedError=BAD, acceptedErrors=["unauthorized_client", "invalid_client",
+                                             "invalid_token"]),
         t("auth/revoke answers 204 and the token no longer works", "invalid",
           ["CSC-11.3", "TS119432-5.2.2", "CSC-10-invalid-token", "CSC-10-http-status"],
           [login, {"call": "auth/revoke", "request": {"token": "${tok}"}, "headers": bearer,
@@ -464,6 +469,16 @@ def file_optional():
             "request": {"response_type": "code", "scope": "credential"},
             "expect": err("invalid_client", 401)}], o, expectedError="invalid_client",
           acceptedErrors=[BAD, "unauthorized_client"], needs=["method:oauth2/pushed_authorize"]),
+        t("dynamic client registration with invalid metadata", "invalid", ["TS119432-6.4.4.2"],
+          [{"call": "oauth2/register", "request": {"redirect_uris": ["not a uri"]},
+            "expect": err("invalid_redirect_uri")}], o, expectedError="invalid_redirect_uri",
+          acceptedErrors=["invalid_client_metadata", BAD], needs=["method:oauth2/register"]),
+        t("a token request without the DPoP proof the client is bound to", "invalid",
+          ["TS119432-6.4.4.4"],
+          [{"call": "oauth2/token",
+            "request": {"grant_type": "authorization_code", "code": "no-such-code"},
+            "expect": err("invalid_dpop_proof")}], o, expectedError="invalid_dpop_proof",
+          acceptedErrors=["invalid_grant", BAD], needs=["method:oauth2/token", "dpop"]),
     ]
     notes["NeedsConfig"] = "Needs a second signer named in the target's configuration."
     notes["Slow"] = "Waits for the SAD to expire (its expiresIn)."
