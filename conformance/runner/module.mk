@@ -8,7 +8,8 @@
 CONFORM_SRCS := $(sort $(wildcard conformance/runner/*.c))
 CONFORM_BIN  := $(BIN)/qscd-conform
 PROGRAMS     += $(CONFORM_BIN)
-CHECK_STEPS  += vectors-lint vectors-lint-selftest conformance conformance-ref report-render
+CHECK_STEPS  += vectors-lint vectors-lint-selftest conformance conformance-ref \
+                conformance-selftest report-render
 
 CONFORM_DIR    := $(BUILD_ROOT)/conformance
 CONFORM_JOBS   ?= 2
@@ -25,6 +26,20 @@ $(CONFORM_BIN): $(call obj_of,$(CONFORM_SRCS))
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) $^ -o $@ -ljansson -lcurl -lcrypto -ldl -lpthread
+
+# The CSC target's judge checked on its own: signatures it must accept and refuse, TOTP codes.
+CONFORM_SELFTEST := $(BIN)/qscd-conform-selftest
+PROGRAMS         += $(CONFORM_SELFTEST)
+
+$(CONFORM_SELFTEST): $(call obj_of,conformance/runner/selftest/csc_selftest.c \
+                       conformance/runner/csc_crypto.c conformance/runner/verdict.c)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) $^ -o $@ -ljansson -lcrypto
+
+.PHONY: check-conformance-selftest
+check-conformance-selftest: $(CONFORM_SELFTEST)
+	@src/tools/step.sh conformance-selftest $(CHECKDIR) -- $(CONFORM_SELFTEST)
 
 .PHONY: conformance conformance-softhsm2 conformance-nss-softokn conformance-ref \
         conformance-matrix vectors-lint check-vectors-lint check-conformance check-conformance-ref
