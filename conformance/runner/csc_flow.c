@@ -391,6 +391,19 @@ static int send_step(flow *f, json_t *step, int idx)
     return met;
 }
 
+/* How long to wait for something that lives `lifetime` seconds to expire; SKIP (-1) when
+ * that is unknown or longer than the configuration allows. */
+static int expiry_wait(flow *f, const char *what, long lifetime, long *delay)
+{
+    if (lifetime <= 0 || lifetime + 2 > f->w->t->sad_wait_max) {
+        cf_skip(f->v, "%s lives %ld s, longer than sadWaitMaxSeconds (%ld)", what, lifetime,
+                f->w->t->sad_wait_max);
+        return -1;
+    }
+    *delay = lifetime + 2;
+    return 0;
+}
+
 static int run_step(flow *f, json_t *step, int idx)
 {
     char err[300];
@@ -408,22 +421,12 @@ static int run_step(flow *f, json_t *step, int idx)
     }
     long delay = json_is_integer(json_object_get(step, "delaySeconds"))
             ? (long)json_integer_value(json_object_get(step, "delaySeconds")) : 0;
-    if (json_is_true(json_object_get(step, "waitSadExpiry"))) {
-        if (f->expires_in <= 0 || f->expires_in + 2 > f->w->t->sad_wait_max) {
-            cf_skip(f->v, "the SAD lives %ld s, longer than sadWaitMaxSeconds (%ld)",
-                    f->expires_in, f->w->t->sad_wait_max);
-            return -1;
-        }
-        delay = f->expires_in + 2;
-    }
-    if (json_is_true(json_object_get(step, "waitTokenExpiry"))) {
-        if (f->token_expires_in <= 0 || f->token_expires_in + 2 > f->w->t->sad_wait_max) {
-            cf_skip(f->v, "the access token lives %ld s, longer than sadWaitMaxSeconds (%ld)",
-                    f->token_expires_in, f->w->t->sad_wait_max);
-            return -1;
-        }
-        delay = f->token_expires_in + 2;
-    }
+    if (json_is_true(json_object_get(step, "waitSadExpiry")) &&
+        expiry_wait(f, "the SAD", f->expires_in, &delay) != 0)
+        return -1;
+    if (json_is_true(json_object_get(step, "waitTokenExpiry")) &&
+        expiry_wait(f, "the access token", f->token_expires_in, &delay) != 0)
+        return -1;
     if (delay > 0)
         sleep((unsigned)delay);
     long repeat = json_is_integer(json_object_get(step, "repeat"))
