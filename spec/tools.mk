@@ -5,7 +5,7 @@
 # every report records it, so a drift from these versions is visible.
 
 DEB_PACKAGES := \
-  build-essential pkg-config python3 python3-jsonschema xsltproc \
+  build-essential pkg-config python3 python3-jsonschema python3-cryptography xsltproc \
   frama-c-base why3 z3 cvc4 \
   softhsm2 libsofthsm2 opensc libp11-kit-dev libnss3 libnss3-tools \
   libssl-dev openssl libcbor-dev libcunit1-dev gcovr valgrind \

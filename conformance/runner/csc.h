@@ -33,6 +33,7 @@ typedef struct csc_identity {
     uint64_t last_counter;
     char token[512];
     char base[512];            /* another service's URL for this identity, or empty */
+    char cafile[1024];         /* and the CA to trust for it, or empty */
     int ahead;                 /* time steps ahead of the clock a code may be (default 1) */
     pthread_mutex_t mu;        /* token and TOTP counter */
 } csc_identity;
@@ -48,7 +49,7 @@ typedef struct csc_target {
     json_t *methods;           /* from info: the methods the service offers (owned) */
     long sad_wait_max;         /* longest wait for a SAD to expire (seconds) */
     /* the reference stack, when this target runs as `ref` */
-    long ref_pid;
+    long ref_pid[4];           /* the servers it started (0: none) */
     char ref_dir[1024];
 } csc_target;
 

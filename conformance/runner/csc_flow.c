@@ -36,6 +36,7 @@ typedef struct flow {
     long expires_in;           /* from the last authorize answer */
     long token_expires_in;     /* from the last auth/login answer */
     char code[120];            /* the last refusal observed (error code) */
+    char desc[120];            /* and its error_description */
     char note[200];            /* the first refusal whose code differs from its step's */
     int refusals;
 } flow;
@@ -355,6 +356,7 @@ static int send_step(flow *f, json_t *step, int idx)
     } else {
         f->refusals++;
         snprintf(f->code, sizeof f->code, "%s", gerr ? gerr : "(no error member)");
+        snprintf(f->desc, sizeof f->desc, "%s", gdesc ? gdesc : "");
         if (werr && (!gerr || strcmp(werr, gerr) != 0) && !f->note[0])
             snprintf(f->note, sizeof f->note, "; step %d refused with %s where it expects %s",
                      idx, f->code, werr);
@@ -502,7 +504,8 @@ void csc_flow_run(csc_worker *w, cf_vector *v)
             cf_observed(v, "%zu step(s) answered as expected", json_array_size(steps));
             cf_judge(v, 0, "HTTP 200", w->t->opt);
         } else if (f.refusals) {
-            cf_observed(v, "refused: %s", f.code);
+            cf_observed(v, "refused: %s%s%s%s", f.code, f.desc[0] ? " \"" : "", f.desc,
+                        f.desc[0] ? "\"" : "");
             cf_judge(v, 1, f.code, w->t->opt);
             if (f.note[0] && v->verdict == CF_PASS)
                 strncat(v->reason, f.note, sizeof v->reason - strlen(v->reason) - 1);

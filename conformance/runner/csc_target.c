@@ -88,6 +88,8 @@ static int identity_load(csc_target *t, const char *name, json_t *o, char *err, 
     }
     const char *url = json_string_value(json_object_get(o, "url"));
     snprintf(id->base, sizeof id->base, "%s", url ? url : "");
+    const char *ca = json_string_value(json_object_get(o, "caFile"));
+    snprintf(id->cafile, sizeof id->cafile, "%s", ca ? ca : "");
     json_t *ah = json_object_get(o, "totpAhead");
     id->ahead = json_is_integer(ah) ? (int)json_integer_value(ah) : 1;
     json_t *d = json_object_get(o, "totpDigits"), *s = json_object_get(o, "totpStep");
@@ -175,7 +177,8 @@ static size_t on_data(char *d, size_t sz, size_t nm, void *arg)
     return add;
 }
 
-static int perform(csc_worker *w, const char *url, struct curl_slist *hdrs, const char *data,
+static int perform(csc_worker *w, const csc_identity *id, const char *url,
+                   struct curl_slist *hdrs, const char *data,
                    const char *basic_user, const char *basic_pw, csc_resp *r)
 {
     CURL *c = w->curl;
@@ -190,8 +193,9 @@ static int perform(csc_worker *w, const char *url, struct curl_slist *hdrs, cons
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
-    if (w->t->cafile[0])
-        curl_easy_setopt(c, CURLOPT_CAINFO, w->t->cafile);
+    const char *ca = id && id->cafile[0] ? id->cafile : w->t->cafile;
+    if (ca[0])
+        curl_easy_setopt(c, CURLOPT_CAINFO, ca);
     if (basic_user) {
         curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
         curl_easy_setopt(c, CURLOPT_USERNAME, basic_user);
@@ -232,7 +236,7 @@ int csc_post(csc_worker *w, csc_identity *id, const char *method, json_t *body,
         h = curl_slist_append(h, line);
     }
     char *data = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    int rc = perform(w, url, h, data, NULL, NULL, r);
+    int rc = perform(w, id, url, h, data, NULL, NULL, r);
     if (data) {
         cf_wipe(data, strlen(data));   /* PINs and OTPs */
         free(data);
@@ -254,7 +258,7 @@ int csc_post_basic(csc_worker *w, csc_identity *id, const char *method, const ch
     char url[800];
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
     snprintf(url, sizeof url, "%s/%s", id && id->base[0] ? id->base : w->t->base, method);
-    int rc = perform(w, url, h, "{}", user, secret, r);
+    int rc = perform(w, id, url, h, "{}", user, secret, r);
     curl_slist_free_all(h);
     return rc;
 }
@@ -288,7 +292,7 @@ int csc_login(csc_worker *w, csc_identity *id, char *err, size_t errlen)
         curl_slist_free_all(h);
         return 0;
     }
-    if (perform(w, url, h, "{}", id->user, id->secret, &r) != 0) {
+    if (perform(w, id, url, h, "{}", id->user, id->secret, &r) != 0) {
         snprintf(err, errlen, "auth/login as %s: %s", id->user, r.err);
     } else {
         const char *tok = json_string_value(json_object_get(r.body, "access_token"));
@@ -369,7 +373,7 @@ static void csct_run(cf_target *ct, void *wp, cf_vector *v)
 static void csct_describe(cf_target *ct, json_t *d)
 {
     csc_target *t = ct->state;
-    json_object_set_new(d, "kind", json_string(t && t->ref_pid ? "ref" : "csc"));
+    json_object_set_new(d, "kind", json_string(t && t->ref_pid[0] ? "ref" : "csc"));
     if (!t)
         return;
     json_object_set_new(d, "url", json_string(t->base));

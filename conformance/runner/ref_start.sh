@@ -4,8 +4,9 @@
 # The reference target's stack (qscd-conform --target ref): start `qscd serve` on a throw-away
 # data directory (port 0: any free port), enrol the suite's signers and credentials through
 # `qscd admin`, and write the CSC target's configuration, DIR/csc-config.json, exactly as a
-# vendor would write theirs (README "For a vendor"). The server's pid goes to DIR/serve.pid;
-# qscd-conform stops it (SIGTERM) at the end of the run.
+# vendor would write theirs (README "For a vendor"). A second, independent `qscd serve`
+# (DIR/data2) issues the SADs of the wrong-audience vector. The servers' pids go to
+# DIR/serve.pid; qscd-conform stops them (SIGTERM) at the end of the run.
 #
 #   ref_start.sh DIR QSCD
 #
@@ -21,18 +22,28 @@ mkdir -p "$DIR/data"
 DIR=$(cd "$DIR" && pwd)
 DATA=$DIR/data
 export QSCD_ADMIN_PASSWORD="conformance-so-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+# serve NAME DATA: start `qscd serve` on DATA; its pid is appended to DIR/serve.pid, its
+# URL printed
+serve() {
+    mkdir -p "$2"
+    printf 'otp_step = 1\ntoken_ttl = 15\nservice_name = %s\n' "$1" >"$2/sam.conf"
+    "$QSCD" serve --data "$2" --port 0 >"$DIR/$1.log" 2>&1 </dev/null &
+    echo $! >>"$DIR/serve.pid"
+    for _ in $(seq 1 600); do
+        grep -q "running;" "$DIR/$1.log" && break
+        kill -0 $! 2>/dev/null || { cat "$DIR/$1.log" >&2; exit 1; }
+        sleep 0.1
+    done
+    grep -q "running;" "$DIR/$1.log" || { echo "qscd serve ($1) did not start" >&2; exit 1; }
+    sed -n 's|^qscd serve: CSC API v2 at \(https://[^ ]*\)/$|\1|p' "$DIR/$1.log"
+}
+URL=$(serve qscd-ref "$DATA")
+[ -n "$URL" ] || exit 1
+# A second, independent service (its own token, SAD key, CA): alice is enrolled there too
+# with the same credential id, and a SAD it issues must be refused by the first one.
+URL2=$(serve qscd-ref-other "$DIR/data2")
+[ -n "$URL2" ] || exit 1
 export QSCD_SAM_SOCKET=$DATA/sam.sock
-printf 'otp_step = 1\ntoken_ttl = 15\n' >"$DATA/sam.conf"
-
-"$QSCD" serve --data "$DATA" --port 0 >"$DIR/serve.log" 2>&1 </dev/null &
-echo $! >"$DIR/serve.pid"
-for _ in $(seq 1 600); do
-    grep -q "running;" "$DIR/serve.log" && break
-    kill -0 "$(cat "$DIR/serve.pid")" 2>/dev/null || { cat "$DIR/serve.log" >&2; exit 1; }
-    sleep 0.1
-done
-grep -q "running;" "$DIR/serve.log" || { echo "qscd serve did not start" >&2; exit 1; }
-URL=$(sed -n 's|^qscd serve: CSC API v2 at \(https://[^ ]*\)/$|\1|p' "$DIR/serve.log")
 
 admin() { "$QSCD" admin "$@" >/dev/null; }
 # signer PIN: enrol, PIN, TOTP seed (the otpauth URI into DIR/SIGNER.otp, 0600)
@@ -52,6 +63,12 @@ admin cred.create --signer alice --cred alice-disabled --alg p256
 admin cred.disable --cred alice-disabled
 admin cred.create --signer alice --cred alice-revoked --alg p256
 admin cert.revoke --cred alice-revoked
+# a credential whose certificate has expired: the same key, re-issued for 2020 by the test CA
+"$QSCD" admin cred.create --signer alice --cred alice-expired --alg p256 |
+    sed -n '/BEGIN CERT/,/END CERT/p' >"$DIR/alice-expired.pem"
+/usr/bin/python3 "$(dirname "$0")/ref_expired_cert.py" "$DIR/alice-expired.pem" \
+    "$DATA/ca/ca.pem" "$DATA/ca/ca-key.pem" "$DIR/alice-expired-2020.pem"
+admin cert.import --cred alice-expired --cert "$DIR/alice-expired-2020.pem"
 # a SIC device key for alice and a credential whose second factor is a SIC assertion
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$DIR/alice-device.pem" 2>/dev/null
 openssl pkey -in "$DIR/alice-device.pem" -pubout -out "$DIR/alice-device.pub.pem"
@@ -59,6 +76,13 @@ admin device.enrol --signer alice --key "$DIR/alice-device.pub.pem"
 admin cred.create --signer alice --cred alice-sic --alg p256 --sap sic
 admin cred.create --signer bob --cred bob-p256 --alg p256
 admin cred.create --signer lena --cred lena-p256 --alg p256
+(
+    export QSCD_SAM_SOCKET=$DIR/data2/sam.sock
+    admin signer.enrol --signer alice --name "Conformance alice (other service)"
+    QSCD_PIN="2468-alice-pin" admin pin.set --signer alice
+    (umask 077; "$QSCD" admin totp.provision --signer alice >"$DIR/alice-other.otp")
+    admin cred.create --signer alice --cred alice-p256 --alg p256
+)
 
 ident() {
     printf '"%s": {"user": "%s@demo", "secretFile": "%s", "pinFile": "%s", "totpSeedFile": "%s", "credentialID": "%s"}' \
@@ -72,7 +96,11 @@ cat >"$DIR/csc-config.json" <<EOF
   "identities": {
     $(ident signer alice alice-p256),
     $(ident signerB bob bob-p256),
-    $(ident lockSigner lena lena-p256)
+    $(ident lockSigner lena lena-p256),
+    "otherService": {"user": "alice@demo", "secretFile": "$DIR/data2/ssa/client.secret",
+                     "pinFile": "$DIR/alice.pin", "totpSeedFile": "$DIR/alice-other.otp",
+                     "credentialID": "alice-p256", "url": "$URL2",
+                     "caFile": "$DIR/data2/ca/ca.pem"}
   },
   "credentialID": "alice-p256",
   "credentialP256": "alice-p256",
@@ -81,6 +109,7 @@ cat >"$DIR/csc-config.json" <<EOF
   "credentialB": "bob-p256",
   "disabledCredentialID": "alice-disabled",
   "revokedCertCredentialID": "alice-revoked",
+  "expiredCertCredentialID": "alice-expired",
   "sicCredentialID": "alice-sic"
 }
 EOF

@@ -37,21 +37,18 @@ static int reft_open(cf_target *ct, const cf_options *o, char *err, size_t errle
     int rc = system(cmd);
     snprintf(path, sizeof path, "%s/serve.pid", t->ref_dir);
     FILE *f = fopen(path, "r");
-    if (f) {
-        if (fscanf(f, "%ld", &t->ref_pid) != 1)
-            t->ref_pid = 0;
+    for (int i = 0; f && i < 4 && fscanf(f, "%ld", &t->ref_pid[i]) == 1; i++)
+        ;
+    if (f)
         fclose(f);
-    }
     if (rc != 0) {
         snprintf(err, errlen, "the reference stack did not start (see %s.setup.log and "
                  "%s/serve.log)", t->ref_dir, t->ref_dir);
         return -1;
     }
     snprintf(path, sizeof path, "%s/csc-config.json", t->ref_dir);
-    long pid = t->ref_pid;
     if (csc_open_config(ct, o, path, NULL, err, errlen) != 0)
         return -1;
-    t->ref_pid = pid;
     csc_worker w = {t, curl_easy_init()};
     rc = -1;
     if (w.curl && csc_info(&w, err, errlen) == 0)
@@ -61,21 +58,26 @@ static int reft_open(cf_target *ct, const cf_options *o, char *err, size_t errle
     return rc;
 }
 
-/* Stop the server this run started: SIGTERM to its pid, then wait until it is gone. */
+/* Stop a server this run started: SIGTERM to its pid, then wait until it is gone. */
+static void stop_server(long pid)
+{
+    if (pid <= 0 || kill((pid_t)pid, SIGTERM) != 0)
+        return;
+    for (int i = 0; i < 200 && kill((pid_t)pid, 0) == 0; i++) {
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    if (kill((pid_t)pid, 0) == 0)
+        fprintf(stderr, "qscd-conform: the reference server (pid %ld) did not stop\n", pid);
+}
+
 static void reft_close(cf_target *ct)
 {
     csc_target *t = ct->state;
     if (!t)
         return;
-    if (t->ref_pid > 0 && kill((pid_t)t->ref_pid, SIGTERM) == 0) {
-        for (int i = 0; i < 200 && kill((pid_t)t->ref_pid, 0) == 0; i++) {
-            struct timespec ts = {0, 50 * 1000 * 1000};
-            nanosleep(&ts, NULL);
-        }
-        if (kill((pid_t)t->ref_pid, 0) == 0)
-            fprintf(stderr, "qscd-conform: the reference server (pid %ld) did not stop\n",
-                    t->ref_pid);
-    }
+    for (int i = 0; i < 4; i++)
+        stop_server(t->ref_pid[i]);
     csc_target_free(t);
     ct->state = NULL;
 }
