@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Run the README's quick start exactly as written (its first ```sh block after "## Quick start"),
+# Run the README's quick start exactly as written (its first ```sh block after "## Quick start: a running SAM"),
 # from the top of the tree with build/demo absent, and check what a newcomer would see: every
 # command succeeds, the TOTP URI is shown, the credential's certificate chains to the test CA
 # and names Alice, the auditor finds the log intact, and the SAM stops on SIGTERM. Outcome lines go to $QSCD_OUTCOME_FILE.
@@ -18,10 +18,10 @@ outcome() {
   [ "$2" != FAIL ] || failed=1
 }
 
-awk '/^## Quick start/ { on = 1 } on && /^```sh$/ { inb = 1; next } inb && /^```$/ { exit }
+awk '/^## Quick start: a running SAM/ { on = 1 } on && /^```sh$/ { inb = 1; next } inb && /^```$/ { exit }
      inb { print }' README.md > "$script.block"
 if [ ! -s "$script.block" ]; then
-  outcome readme_block_found FAIL "no \`\`\`sh block after '## Quick start' in README.md"
+  outcome readme_block_found FAIL "no \`\`\`sh block after '## Quick start: a running SAM' in README.md"
   exit 1
 fi
 # -e: the first failing command stops the run; the trap stops a SAM the block left running.
