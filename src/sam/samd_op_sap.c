@@ -8,6 +8,7 @@
  */
 #include "samd_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,15 @@ int samd_op_challenge(samd_req *r)
     }
     if (rc == QSCD_OK && !qscd_id_equal(&c.owner, &r->actor.id))
         rc = QSCD_ERR_CRED_NOT_FOUND; /* another signer's credential is not shown */
+    if (rc == QSCD_OK && c.sap != SAM_SAP_SIC) {
+        /* Only a SIC credential has a challenge-response factor: no challenge for the others. */
+        rc = QSCD_ERR_ARG;
+        if (r->detail != NULL) {
+            r->detail->rc = rc;
+            snprintf(r->detail->text, sizeof r->detail->text,
+                     "parameter 1: a credential of the SIC mechanism expected");
+        }
+    }
     if (rc == QSCD_OK)
         rc = qscd_port_now(&r->d->ports, &now);
     if (rc == QSCD_OK)
