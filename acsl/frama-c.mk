@@ -25,7 +25,8 @@ FC_KERNEL := -c11 -machdep x86_64 \
              -warn-signed-overflow -warn-unsigned-overflow \
              -warn-signed-downcast -warn-unsigned-downcast \
              -kernel-warn-key annot:missing-spec=error
-FC_EVA    := -eva -main main -eva-precision 3 -eva-warn-undefined-pointer-comparison none
+FC_EVA    := -eva -main main -eva-precision 3 -eva-split-return auto \
+             -eva-warn-undefined-pointer-comparison none
 # WP runs one session per core file (src/tools/proof_run.sh says why); -wp-session and the
 # report files are added per file.
 FC_WP_BASE := -wp -wp-rte -rte-no-pointer-call -wp-dynamic -wp-status-all \
