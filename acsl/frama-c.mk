@@ -12,6 +12,8 @@ WP_SESSION  := acsl/session
 # offline (PROOF_CACHE=offline): never run a prover; a goal missing from the cache fails.
 PROOF_CACHE ?= cleanup
 WP_TIMEOUT  ?= 30
+# PROOF_EVA=0: WP only (what `make check` replays); EVA has no cache.
+PROOF_EVA   ?= 1
 
 CORE_PROOF_SRCS := $(sort $(wildcard src/core/*.c))
 # The drivers, plus the EVA entry point generated from them: main() calls every function
