@@ -12,6 +12,8 @@ WP_SESSION  := acsl/session
 # offline (PROOF_CACHE=offline): never run a prover; a goal missing from the cache fails.
 PROOF_CACHE ?= cleanup
 WP_TIMEOUT  ?= 30
+# PROOF_EVA=0: WP only (what `make check` replays); EVA has no cache.
+PROOF_EVA   ?= 1
 
 CORE_PROOF_SRCS := $(sort $(wildcard src/core/*.c))
 # The drivers, plus the EVA entry point generated from them: main() calls every function
@@ -25,7 +27,8 @@ FC_KERNEL := -c11 -machdep x86_64 \
              -warn-signed-overflow -warn-unsigned-overflow \
              -warn-signed-downcast -warn-unsigned-downcast \
              -kernel-warn-key annot:missing-spec=error
-FC_EVA    := -eva -main main -eva-precision 3 -eva-warn-undefined-pointer-comparison none
+FC_EVA    := -eva -main main -eva-precision 3 -eva-split-return auto \
+             -eva-warn-undefined-pointer-comparison none
 # WP runs one session per core file (src/tools/proof_run.sh says why); -wp-session and the
 # report files are added per file.
 FC_WP_BASE := -wp -wp-rte -rte-no-pointer-call -wp-dynamic -wp-status-all \

@@ -2,8 +2,7 @@
 /* EVA driver for sam_authorize (and through it the SIC assertion and TOTP checks): an unknown
  * request (role, ids, numSignatures, hashes, PIN, OTP, assertion, all lengths) under a valid
  * configuration; the ports act as their contracts say. */
-#include "harness.h"
-#include "sam.h"
+#include "harness_sam.h"
 
 void harness_authz(void)
 {
@@ -11,14 +10,7 @@ void harness_authz(void)
     static sam_authz_req req;
     static sam_authz_out out;
 
-    harness_bytes(&cfg, sizeof cfg);
-    cfg.audience_len = (uint8_t)Frama_C_interval(1, QSCD_AUDIENCE_MAX);
-    cfg.token_ttl = Frama_C_interval(1, 86400);
-    cfg.clock_skew = Frama_C_interval(0, 300);
-    cfg.lockout_limit = (uint32_t)Frama_C_interval(1, 100);
-    cfg.challenge_ttl = Frama_C_interval(1, 3600);
-    cfg.otp_step = Frama_C_interval(1, 300);
-    cfg.otp_digits = (uint32_t)Frama_C_interval(6, 8);
+    harness_config(&cfg);
 
     harness_bytes(&req, sizeof req);
     req.actor.id.len = (uint8_t)Frama_C_interval(1, QSCD_ID_MAX);

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* EVA driver for sam_signhash: an unknown request (token bytes, hashes, ids, algorithms,
  * counts) under a valid configuration; the ports act as their contracts say. */
-#include "harness.h"
-#include "sam.h"
+#include "harness_sam.h"
 
 void harness_sign(void)
 {
@@ -11,14 +10,7 @@ void harness_sign(void)
     static sam_config cfg;
     static sam_sign_req req;
 
-    harness_bytes(&cfg, sizeof cfg);
-    cfg.audience_len = (uint8_t)Frama_C_interval(1, QSCD_AUDIENCE_MAX);
-    cfg.token_ttl = Frama_C_interval(1, 86400);
-    cfg.clock_skew = Frama_C_interval(0, 300);
-    cfg.lockout_limit = (uint32_t)Frama_C_interval(1, 100);
-    cfg.challenge_ttl = Frama_C_interval(1, 3600);
-    cfg.otp_step = Frama_C_interval(1, 300);
-    cfg.otp_digits = (uint32_t)Frama_C_interval(6, 8);
+    harness_config(&cfg);
 
     harness_bytes(token, sizeof token);
     harness_bytes(&req, sizeof req);

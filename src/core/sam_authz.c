@@ -403,7 +403,9 @@ int sam_authorize(qscd_ports *p, const sam_config *cfg, const sam_authz_req *req
 {
     sam_signer signer;
     sam_cred cred;
-    sad_claims claims;
+    /* Zeroed here as well as wiped: EVA then knows every byte initialised (the wipe's loop
+     * over the hash list is too long for it to follow byte by byte). */
+    sad_claims claims = { 0 };
     sam_event ev;
     int64_t clock = 0, now = 0;
     uint64_t counter = 0;

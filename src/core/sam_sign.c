@@ -261,7 +261,9 @@ static int sign_clock(qscd_ports *p, int64_t *now)
 int sam_signhash(qscd_ports *p, const sam_config *cfg, const sam_sign_req *req,
                  sam_sign_out *out)
 {
-    sad_claims claims;
+    /* Zeroed here as well as wiped: EVA then knows every byte initialised (the wipe's loop
+     * over the hash list is too long for it to follow byte by byte). */
+    sad_claims claims = { 0 };
     sam_cred cred;
     sam_event ev;
     int64_t clock = 0, now = 0;

@@ -170,7 +170,7 @@ int sic_assertion_check(qscd_ports *p, const sam_config *cfg, const sam_authz_re
 {
     uint8_t challenge[SAM_CHALLENGE_LEN];
     uint8_t tbs[SIC_TBS_MAX];
-    uint8_t payload[SAM_ASSERTION_MAX];
+    uint8_t payload[SAM_ASSERTION_MAX] = { 0 };   /* zeroed: see sam_authorize's claims */
     size_t tbs_len = 0;
     cose_msg msg = { 0 };
     int valid = 0, rc = QSCD_OK, vr;

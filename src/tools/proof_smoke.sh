@@ -14,6 +14,9 @@ mkdir -p "$out/smoke"
 : "${FRAMAC:=frama-c}"
 status=0
 i=0
+summary=reports/proof/smoke.txt
+mkdir -p reports/proof
+echo "WP smoke tests, $(date -u +%Y-%m-%dT%H:%M:%SZ): a line per core file" > "$summary.tmp"
 for f in "$@"; do
   i=$((i + 1))
   name=$(basename "$f" .c)
@@ -22,15 +25,18 @@ for f in "$@"; do
   eval "$FRAMAC $FC_CPP $FC_KERNEL $f $FC_SMOKE -wp-session $WP_SESSION/$name" \
     > "$out/smoke/$name.log" 2>&1
   rc=$?
-  doomed=$(grep -cE 'Failed smoke-test|\(Doomed\)|Smoke test.*Failed|smoke.*Valid' "$out/smoke/$name.log")
-  tests=$(grep -cE '_wp_smoke_' "$out/smoke/$name.log")
+  # WP prints "[wp] [Failed] Smoke-test NAME" when it proves `false` (checked on a contract made
+  # vacuous on purpose) and "[Passed]" when it cannot.
+  doomed=$(grep -cE '^\[wp\] \[Failed\] Smoke-test' "$out/smoke/$name.log")
+  tests=$(grep -cE '^\[wp\] \[[A-Za-z]+\] Smoke-test' "$out/smoke/$name.log")
   secs=$(( $(date +%s) - t0 ))
   if [ $rc -ne 0 ] || [ "$doomed" -ne 0 ]; then
-    echo "proof-smoke: [$i/$#] $name: $doomed vacuous (exit $rc), ${secs} s"
-    grep -E 'Failed smoke-test|\(Doomed\)|smoke.*Valid' "$out/smoke/$name.log" | head -10
+    echo "proof-smoke: [$i/$#] $name: $doomed vacuous (exit $rc), ${secs} s" | tee -a "$summary.tmp"
+    grep -E '^\[wp\] \[Failed\] Smoke-test|Failed smoke-test' "$out/smoke/$name.log" | head -10
     status=1
   else
-    echo "proof-smoke: [$i/$#] $name: no vacuous contract ($tests smoke goals), ${secs} s"
+    echo "proof-smoke: [$i/$#] $name: no vacuous contract ($tests smoke goals), ${secs} s" | tee -a "$summary.tmp"
   fi
 done
+mv "$summary.tmp" "$summary"
 exit $status

@@ -58,7 +58,8 @@ def section_proof(out):
     props = s.get("properties", {})
     body = [f"<p>{badge(s.get('verdict') == 'PASS')} Frama-C exit {esc(s.get('frama_c_exit'))}; "
             f"{esc(props.get('Valid', 0))} of {esc(props.get('total', 0))} properties valid; "
-            f"EVA alarms: {esc(s.get('eva_alarms'))}; {esc(len(s.get('requirements', {})))} "
+            f"EVA alarms: {esc(s.get('eva_alarms')) if s.get('eva_run', True) else 'EVA not run'}; "
+            f"{esc(len(s.get('requirements', {})))} "
             f"requirements traced to proved clauses; {esc(s.get('seconds'))} s.</p>",
             '<p><a href="proof/summary.md">summary.md</a> · '
             '<a href="proof/properties.tsv">property table</a> · '
