@@ -18,7 +18,7 @@ outcome() {
   [ "$2" != FAIL ] || failed=1
 }
 
-awk '/^## Quick start/ { on = 1 } on && /^```sh$/ { inb = 1; next } inb && /^```$/ { exit }
+awk '/^## Quick start: a running SAM/ { on = 1 } on && /^```sh$/ { inb = 1; next } inb && /^```$/ { exit }
      inb { print }' README.md > "$script.block"
 if [ ! -s "$script.block" ]; then
   outcome readme_block_found FAIL "no \`\`\`sh block after '## Quick start' in README.md"
