@@ -273,25 +273,29 @@ int main(int argc, char **argv)
         rate[i] = sam_case(counts[i], &bad, &records[i], &commits[i]);
     printf("qscd-bench-samd: ECDSA P-256, %.1f s per case, %ld cores (shared with the clients)\n",
            seconds_per_case, sysconf(_SC_NPROCESSORS_ONLN));
-    printf("  %-40s %8s %9s %9s\n", "case", "sig/s", "records", "commits");
+    printf("  %-40s %8s %9s %9s %9s\n", "case", "sig/s", "records", "commits", "vs HSM");
     printf("  %-40s %8.0f\n", "HSM through the adapter, 1 thread", hsm[0]);
     char label[64];
     snprintf(label, sizeof label, "HSM through the adapter, %ld threads", threads);
     printf("  %-40s %8.0f\n", label, hsm[1]);
     for (int i = 0; i < 4; i++) {
         snprintf(label, sizeof label, "SAM over its socket, %d signer(s)", counts[i]);
-        printf("  %-40s %8.0f %9ld %9ld\n", label, rate[i], records[i], commits[i]);
+        printf("  %-40s %8.0f %9ld %9ld %8.3fx\n", label, rate[i], records[i], commits[i],
+               rate[i] / hsm[counts[i] == 1 ? 0 : 1]);
     }
     printf("  %ld failed or unverified. records: audit records of the case; commits: the store's\n"
            "  commits (one fsync each) in the same SAM run, which also wrote the SAD registry,\n"
-           "  the challenges and the lockout counters\n", bad);
+           "  the challenges and the lockout counters; vs HSM: against the adapter's rate above\n"
+           "  (1 thread for 1 signer, else all threads)\n", bad);
     j = json_pack("{s:s, s:f, s:i, s:f, s:f, s:i}", "bench", "samd", "seconds", seconds_per_case,
                   "hsm_threads", (int)threads, "hsm_1", hsm[0], "hsm_n", hsm[1], "failed", (int)bad);
     runs = json_array();
     for (int i = 0; i < 4; i++)
-        json_array_append_new(runs, json_pack("{s:i, s:f, s:i, s:i}", "signers", counts[i],
+        json_array_append_new(runs, json_pack("{s:i, s:f, s:i, s:i, s:f}", "signers", counts[i],
                                               "sig_per_s", rate[i], "audit_records",
-                                              (int)records[i], "commits", (int)commits[i]));
+                                              (int)records[i], "commits", (int)commits[i],
+                                              "ratio_to_adapter",
+                                              rate[i] / hsm[counts[i] == 1 ? 0 : 1]));
     json_object_set_new(j, "sam", runs);
     if (json_path != NULL && json_dump_file(j, json_path, JSON_INDENT(2)) != 0)
         fprintf(stderr, "qscd-bench-samd: cannot write %s\n", json_path);

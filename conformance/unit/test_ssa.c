@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "qscd_err.h"
 #include "sam_types.h"
@@ -623,6 +624,45 @@ static void test_SIC_sign_cms(void)
     CU_ASSERT_EQUAL(it_cli(out, sizeof out, env, "verify", doc, cmd, (char *)NULL), 1);
 }
 
+/* The SSA keeps its SAM connections between calls (ssa_csc.c) without ever answering from a
+ * dead one: a signature on a kept connection, one after the SAM was restarted (the kept
+ * connection is closed at its end: a new one is made, no 503), one after the kept connection
+ * went stale (older than SSA_SAM_IDLE_MS). Each signature verified; the SAD's count holds
+ * across the restart (a fourth signature is refused). */
+static void test_SSA_sam_connection_reuse(void)
+{
+    struct timespec idle = { 0, (SSA_SAM_IDLE_MS + 100) * 1000000L };
+    char sad[4096];
+    json_t *out = NULL;
+    signer_conn c;
+
+    NEED();
+    CU_ASSERT_FATAL(ts_login(&W, &c, "bob") == 0);
+    CU_ASSERT_EQUAL_FATAL(ts_authorize_sic(&c, bob_dev, "b-p256", "bob-pin-1", 3, 1, HS, 32, 3,
+                                           sad, sizeof sad, NULL), 200);
+    CU_ASSERT(W.ssa->n_sam_idle >= 1);       /* the authorize's connection was kept */
+    CU_ASSERT_EQUAL(ts_sign(&c, "b-p256", sad, "1.2.840.10045.4.3.2", NULL, NULL, HS, 32, 1,
+                            &out), 200);
+    CU_ASSERT(ts_verified(&c, "b-p256", out, SAM_SIGN_ECDSA, 1, HS, 32, 1));
+    json_decref(out);
+    CU_ASSERT_EQUAL_FATAL(it_stop(&W.sam), 0);
+    CU_ASSERT_EQUAL_FATAL(it_start(&W.sam, NULL), 0);
+    CU_ASSERT(W.ssa->n_sam_idle >= 1);       /* kept, though the SAM behind it has gone */
+    CU_ASSERT_EQUAL(ts_sign(&c, "b-p256", sad, "1.2.840.10045.4.3.2", NULL, NULL, HS + 32, 32, 1,
+                            &out), 200);
+    CU_ASSERT(ts_verified(&c, "b-p256", out, SAM_SIGN_ECDSA, 1, HS + 32, 32, 1));
+    json_decref(out);
+    nanosleep(&idle, NULL);
+    CU_ASSERT_EQUAL(ts_sign(&c, "b-p256", sad, "1.2.840.10045.4.3.2", NULL, NULL, HS + 64, 32, 1,
+                            &out), 200);
+    CU_ASSERT(ts_verified(&c, "b-p256", out, SAM_SIGN_ECDSA, 1, HS + 64, 32, 1));
+    json_decref(out);
+    CU_ASSERT_NOT_EQUAL(ts_sign(&c, "b-p256", sad, "1.2.840.10045.4.3.2", NULL, NULL, HS, 32, 1,
+                                &out), 200);
+    json_decref(out);
+    signer_close(&c);
+}
+
 UNIT_SUITE(ssa)
 {
     static const unit_test tests[] = {
@@ -638,6 +678,7 @@ UNIT_SUITE(ssa)
         { "TS119432_input_discipline", test_TS119432_input_discipline },
         { "SRA_SKM_2_8_ssa_command_no_secret_in_logs", test_SRA_SKM_2_8_ssa_command_no_secret_in_logs },
         { "SIC_sign_cms", test_SIC_sign_cms },
+        { "SSA_sam_connection_reuse", test_SSA_sam_connection_reuse },
         { NULL, NULL },
     };
     return unit_add_suite("ssa", setup, cleanup, tests);

@@ -303,3 +303,25 @@ int samd_secret_read(const char *path, char *out, size_t cap, char *err, size_t 
     }
     return 0;
 }
+
+static long online_cores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+    return n < 1 ? 1 : n;
+}
+
+long samd_config_workers(const samd_config *c)
+{
+    long n = c->workers > 0 ? c->workers : 4 * online_cores();
+
+    n = c->workers > 0 || n >= 8 ? n : 8;
+    return n > 64 ? 64 : n;
+}
+
+long samd_config_kdf_slots(const samd_config *c)
+{
+    long n = online_cores(), w = samd_config_workers(c);
+
+    return n < w ? n : w;
+}

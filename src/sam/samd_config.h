@@ -66,6 +66,15 @@ int samd_config_finish(samd_config *c, char *err, size_t errlen);
  * text is written into buf (NUL-terminated, truncated to cap). Returns its length. */
 size_t samd_config_text(const samd_config *c, char *buf, size_t cap);
 
+/* The worker threads that answer requests: `workers`, or when 0 four per online core (at
+ * least 8): a worker spends much of a signature waiting (two durable commits, the module),
+ * and the waiting ones are what lets one commit serve several requests. At most 64. */
+long samd_config_workers(const samd_config *c);
+
+/* The Argon2id verifications that may run at once: one per online core (at most the
+ * workers): they are CPU-bound, and each holds argon2_m KiB while it runs. */
+long samd_config_kdf_slots(const samd_config *c);
+
 /* Read a secret (a PIN or a password) from a file: the first line, without its newline.
  * The file must be a regular file that only its owner can read or write (mode 0600 or
  * stricter). Returns 0, or -1 with err set. */

@@ -47,7 +47,7 @@ static int open_module(samd *d)
     pc.token_label = c->token_label[0] != '\0' ? c->token_label : NULL;
     pc.init_args = c->init_args[0] != '\0' ? c->init_args : NULL;
     pc.user_pin = pin;
-    pc.max_sessions = (unsigned)(c->workers > 0 ? c->workers : 8) + 4;
+    pc.max_sessions = (unsigned)samd_config_workers(c) + 4;
     rc = p11a_open(&pc, &d->hsm);
     samd_wipe(pin, sizeof pin);
     if (rc != QSCD_OK)
@@ -119,8 +119,15 @@ int samd_open(samd *d, const samd_config *cfg, int create)
     pthread_mutex_init(&d->keys_mu, NULL);
     for (int i = 0; i < SAMD_STRIPES; i++)
         pthread_mutex_init(&d->stripes[i], NULL);
+    d->kdf_gate = malloc(sizeof *d->kdf_gate);
+    if (d->kdf_gate != NULL &&
+        sem_init(d->kdf_gate, 0, (unsigned)samd_config_kdf_slots(cfg)) != 0) {
+        free(d->kdf_gate);
+        d->kdf_gate = NULL;
+    }
     samd_ports_init(d);
-    rc = samd_token_repair(cfg, &d->token_repaired) == 0 ? QSCD_OK : QSCD_ERR_IO;
+    rc = d->kdf_gate == NULL ? QSCD_ERR_NOMEM
+         : samd_token_repair(cfg, &d->token_repaired) == 0 ? QSCD_OK : QSCD_ERR_IO;
     if (rc == QSCD_OK)
         rc = open_module(d);
     if (rc == QSCD_OK && samd_token_keep(cfg) != 0)
@@ -164,4 +171,9 @@ void samd_close(samd *d)
     pthread_mutex_destroy(&d->keys_mu);
     for (int i = 0; i < SAMD_STRIPES; i++)
         pthread_mutex_destroy(&d->stripes[i]);
+    if (d->kdf_gate != NULL) {
+        sem_destroy(d->kdf_gate);
+        free(d->kdf_gate);
+        d->kdf_gate = NULL;
+    }
 }

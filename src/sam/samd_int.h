@@ -10,6 +10,7 @@
 #define QSCD_SAMD_INT_H
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -67,6 +68,7 @@ typedef struct samd {
     pthread_mutex_t keys_mu;
     samd_key *keys;
     pthread_mutex_t stripes[SAMD_STRIPES];
+    sem_t *kdf_gate;                 /* Argon2id runs at once: samd_config_kdf_slots */
     void *ca_key;                    /* EVP_PKEY * (the test CA's key), or NULL */
     void *ca_cert;                   /* X509 * */
     void *trust;                     /* X509_STORE * for cert.import */

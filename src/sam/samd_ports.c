@@ -9,6 +9,7 @@
 #include "samd_int.h"
 
 #include <argon2.h>
+#include <errno.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <stdlib.h>
@@ -83,9 +84,17 @@ int samd_verifier(const samd *d, const uint8_t *secret, size_t len, const uint8_
     store_kdf cfg = { (uint32_t)d->cfg.argon2_t, (uint32_t)d->cfg.argon2_m,
                       (uint32_t)d->cfg.argon2_p };
     const store_kdf *k = kdf != NULL && kdf->t != 0 ? kdf : &cfg;
-    int rc = argon2id_hash_raw(k->t, k->m, k->p, len ? secret : (const uint8_t *)"", len, salt,
-                               16, out, 32);
+    int rc, gated = d->kdf_gate != NULL;
 
+    /* One verification per core at a time: more would only share the cores and multiply
+     * the memory (argon2_m KiB each) by the number of workers. */
+    while (gated && sem_wait(d->kdf_gate) != 0)
+        if (errno != EINTR)
+            return QSCD_ERR_INTERNAL;
+    rc = argon2id_hash_raw(k->t, k->m, k->p, len ? secret : (const uint8_t *)"", len, salt, 16,
+                           out, 32);
+    if (gated)
+        sem_post(d->kdf_gate);
     return rc == ARGON2_OK ? QSCD_OK : QSCD_ERR_INTERNAL;
 }
 

@@ -5,7 +5,9 @@
  * (sized to the cores) that answer complete frames. A worker never waits for a client's
  * bytes: slow or stalled clients cost a slot in the poller, never a worker, and are closed
  * after the read timeout. An oversized, empty or malformed frame gets its error answer and
- * the connection is closed; other connections do not notice. SIGTERM or SIGINT: stop
+ * the connection is closed; other connections do not notice. The workers outnumber the cores
+ * (samd_config_workers): a signature waits for two durable commits, and requests waiting
+ * together share one commit (the store's group commit). SIGTERM or SIGINT: stop
  * accepting, let the workers finish the requests in hand, then return (the caller seals the
  * audit log and closes).
  */
@@ -424,13 +426,6 @@ static void poll_loop(server *s, int sigr)
     free(who);
 }
 
-static long worker_count(const samd_config *c)
-{
-    long n = c->workers > 0 ? c->workers : sysconf(_SC_NPROCESSORS_ONLN);
-
-    return n < 1 ? 1 : n > 64 ? 64 : n;
-}
-
 static void on_signals(int fd)
 {
     struct sigaction sa;
@@ -447,7 +442,7 @@ int samd_serve(samd *d)
 {
     server s;
     int sig[2] = { -1, -1 };
-    long nw = worker_count(&d->cfg), started = 0;
+    long nw = samd_config_workers(&d->cfg), started = 0;
     pthread_t *tids = calloc((size_t)nw, sizeof *tids);
 
     memset(&s, 0, sizeof s);

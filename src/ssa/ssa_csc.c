@@ -10,24 +10,95 @@
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/x509.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "qscd_err.h"
 #include "sam_types.h"
 #include "scbor.h"
 
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Nothing to read on an idle connection: neither an end of stream nor stray bytes. */
+static bool sam_idle_ok(samc *c)
+{
+    struct pollfd p = { samc_fd(c), POLLIN, 0 };
+
+    return poll(&p, 1, 0) == 0;
+}
+
+/* A connection to the SAM: the most recently used idle one that is still fresh and open,
+ * else a new one. Stale ones are closed on the way. */
+static int sam_take(ssa *s, samc **out)
+{
+    int64_t now = mono_ms();
+    samc *c = NULL;
+
+    pthread_mutex_lock(&s->sam_mu);
+    while (c == NULL && s->n_sam_idle > 0) {
+        size_t i = --s->n_sam_idle;
+        c = s->sam_idle[i];
+        s->sam_idle[i] = NULL;
+        if (now - s->sam_idle_at[i] >= SSA_SAM_IDLE_MS || !sam_idle_ok(c)) {
+            samc_close(c);
+            c = NULL;
+        }
+    }
+    pthread_mutex_unlock(&s->sam_mu);
+    if (c != NULL) {
+        *out = c;
+        return QSCD_OK;
+    }
+    return samc_connect(s->cfg.sam_socket, 30, out);
+}
+
+/* After a complete answer the connection is idle again: keep it if there is room. */
+static void sam_give(ssa *s, samc *c)
+{
+    pthread_mutex_lock(&s->sam_mu);
+    if (s->n_sam_idle < SSA_SAM_IDLE_MAX) {
+        s->sam_idle_at[s->n_sam_idle] = mono_ms();
+        s->sam_idle[s->n_sam_idle++] = c;
+        c = NULL;
+    }
+    pthread_mutex_unlock(&s->sam_mu);
+    samc_close(c);
+}
+
+void ssa_sam_pool_close(ssa *s)
+{
+    pthread_mutex_lock(&s->sam_mu);
+    while (s->n_sam_idle > 0) {
+        samc_close(s->sam_idle[--s->n_sam_idle]);
+        s->sam_idle[s->n_sam_idle] = NULL;
+    }
+    pthread_mutex_unlock(&s->sam_mu);
+}
+
+/* One request to the SAM on a pooled connection. A failed exchange closes the connection
+ * and is never repeated: the SAM may have acted on it (a signature counts against its SAD). */
 int ssa_sam_call(ssa_req *r, unsigned op, const uint8_t *params, size_t len, samc_resp *resp)
 {
     samc_caller who = { 1, (const uint8_t *)r->tok->signer, strlen(r->tok->signer), NULL, 0 };
     samc *c = NULL;
-    int rc = samc_connect(r->s->cfg.sam_socket, 30, &c);
+    int rc = sam_take(r->s, &c);
 
     memset(resp, 0, sizeof *resp);
     if (rc == QSCD_OK)
         rc = samc_call(c, &who, op, params, len, resp);
-    samc_close(c);
+    if (rc == QSCD_OK)
+        sam_give(r->s, c);
+    else
+        samc_close(c);
     if (rc != QSCD_OK) {
         samc_resp_free(resp);
         ssa_fail(r, 503, "temporarily_unavailable", "The signing service is unavailable");

@@ -292,6 +292,7 @@ int ssa_start(const ssa_config *cfg, ssa **out)
     if (s->cfg.token_ttl == 0)
         s->cfg.token_ttl = SSA_TOKEN_TTL;
     pthread_mutex_init(&s->lock, NULL);
+    pthread_mutex_init(&s->sam_mu, NULL);
     s->tokens = calloc(SSA_TOKENS_MAX, sizeof *s->tokens);
     if (s->tokens != NULL && cfg->sam_socket != NULL && cfg->tls_cert != NULL &&
         cfg->tls_key != NULL && (s->cert_pem = slurp(cfg->tls_cert)) != NULL &&
@@ -317,6 +318,8 @@ void ssa_stop(ssa *s)
         return;
     if (s->d != NULL)
         MHD_stop_daemon(s->d);
+    ssa_sam_pool_close(s);
+    pthread_mutex_destroy(&s->sam_mu);
     if (s->key_pem != NULL) {
         OPENSSL_cleanse(s->key_pem, strlen(s->key_pem));
         free(s->key_pem);

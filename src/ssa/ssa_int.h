@@ -31,6 +31,9 @@ typedef struct ssa_token {
     char signer[SSA_ID_MAX + 1];
 } ssa_token;
 
+#define SSA_SAM_IDLE_MAX 16
+#define SSA_SAM_IDLE_MS 500
+
 struct ssa {
     ssa_config cfg;
     struct MHD_Daemon *d;
@@ -40,7 +43,17 @@ struct ssa {
     pthread_mutex_t lock;      /* guards tokens */
     ssa_token *tokens;
     unsigned port;
+    pthread_mutex_t sam_mu;    /* guards the idle SAM connections */
+    samc *sam_idle[SSA_SAM_IDLE_MAX];
+    int64_t sam_idle_at[SSA_SAM_IDLE_MAX];   /* ms (monotonic) each was last answered on */
+    size_t n_sam_idle;
 };
+
+/* The SAM connections the SSA keeps between calls (ssa_csc.c): at most SSA_SAM_IDLE_MAX
+ * idle ones, each reused only within SSA_SAM_IDLE_MS of its last answer (under the SAM's
+ * smallest read_timeout, 1 s, after which the SAM closes an idle connection) and only when
+ * the SAM has not closed it. */
+void ssa_sam_pool_close(ssa *s);
 
 /* A request's context: the parsed body, the token's identity, the reply being made. */
 typedef struct ssa_req {
