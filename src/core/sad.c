@@ -112,8 +112,9 @@ static void claims_put(scbor_enc *e, const sad_claims *c)
 
 int sad_token_issue(qscd_ports *p, const sad_claims *c, uint8_t *out, size_t cap, size_t *len)
 {
-    uint8_t payload[SAD_PAYLOAD_MAX];
-    uint8_t tbs[SAD_MACSTRUCT_MAX];
+    /* Zeroed: EVA then knows every byte the encoder leaves initialised. */
+    uint8_t payload[SAD_PAYLOAD_MAX] = { 0 };
+    uint8_t tbs[SAD_MACSTRUCT_MAX] = { 0 };
     uint8_t tag[32];
     size_t tbs_len = 0;
     scbor_enc e;
@@ -358,6 +359,7 @@ int sad_token_verify(qscd_ports *p, const uint8_t *tok, size_t len, sad_claims *
 {
     uint8_t tbs[SAD_MACSTRUCT_MAX];
     uint8_t tag[32];
+    uint8_t payload[SAD_TOKEN_MAX] = { 0 };   /* zeroed: see sad_token_issue */
     size_t tbs_len = 0;
     cose_msg msg = { 0 };
     int rc = QSCD_ERR_SAD_MALFORMED;
@@ -371,13 +373,17 @@ int sad_token_verify(qscd_ports *p, const uint8_t *tok, size_t len, sad_claims *
     /* The tag is compared before anything of the payload is believed (SRA_SAP.1.6). */
     if (rc == QSCD_OK && qscd_ct_equal(tag, &tok[msg.sig_off], sizeof tag) != 1)
         rc = QSCD_ERR_SAD_MAC;
-    if (rc == QSCD_OK)
-        rc = claims_decode(&tok[msg.payload_off], msg.payload_len, out);
+    if (rc == QSCD_OK) {
+        /* The claims are decoded from a copy that starts at its own first byte. */
+        qscd_copy_at(payload, tok, len, msg.payload_off, msg.payload_len);
+        rc = claims_decode(payload, msg.payload_len, out);
+    }
     if (rc == QSCD_OK) {
         /*@ ghost sam_g_verified = out; */
     } else {
         sad_claims_wipe(out);
     }
     qscd_wipe(tag, sizeof tag);
+    qscd_wipe(payload, sizeof payload);
     return rc;
 }

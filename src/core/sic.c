@@ -27,9 +27,12 @@ static const uint8_t sic_no_aad[1] = { 0 };
 static int bstr_is(const uint8_t *pl, size_t plen, size_t off, const uint8_t *ref, size_t n)
 {
     size_t doff = 0, dlen = 0;
+    uint8_t v[QSCD_MAX_DIGEST] = { 0 };   /* the string, copied to start at its first byte */
 
-    return scbor_get_bstr(pl, plen, off, &doff, &dlen) == QSCD_OK && dlen == n &&
-           qscd_ct_equal(&pl[doff], ref, n) == 1;
+    if (scbor_get_bstr(pl, plen, off, &doff, &dlen) != QSCD_OK || dlen != n)
+        return 0;
+    qscd_copy_at(v, pl, plen, doff, n);
+    return qscd_ct_equal(v, ref, n) == 1;
 }
 
 /* Is the uint at off exactly v? */
