@@ -184,7 +184,7 @@ static int get_bytes(const uint8_t *pl, size_t plen, size_t off, size_t lo, size
     if (rc == QSCD_OK && (dlen < lo || dlen > hi))
         rc = QSCD_ERR_SAD_MALFORMED;
     if (rc == QSCD_OK) {
-        qscd_copy(dst, &pl[doff], dlen);
+        qscd_copy_at(dst, pl, plen, doff, dlen);
         *n = dlen;
     }
     return rc;
