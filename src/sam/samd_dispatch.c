@@ -109,7 +109,7 @@ static int role_check(const samd_op *o, int role)
 }
 
 /* Everything before the operation itself: role, parameters, caller authentication. */
-static int admit(samd_req *r, const samd_op *o)
+static int dispatch_allowed(samd_req *r, const samd_op *o)
 {
     int role = r->actor.role;
     int t = role == SAM_ROLE_SIGNER ? o->as_signer : o->as_admin;
@@ -183,7 +183,7 @@ void samd_audit_protocol(samd *d, int status, const char *peer)
 /* Run the operation for an admitted request; the result map goes to scratch. */
 static int run(samd_req *r, const samd_op *o, uint8_t *scratch, size_t scap, scbor_enc *res)
 {
-    int rc = admit(r, o);
+    int rc = dispatch_allowed(r, o);
 
     scbor_enc_init(res, scratch, scap);
     r->res = res;
