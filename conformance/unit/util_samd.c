@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The integration-test helpers of util_samd.h. */
 #include "util_samd.h"
+#include "signer.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -278,29 +279,6 @@ int it_enrol(it_sam *t, const char *signer, const char *pin)
     return rc != 0 ? rc : it_so(t, SAMC_PIN_SET, &p, NULL);
 }
 
-static int base32_decode(const char *s, size_t n, uint8_t *out, size_t cap)
-{
-    uint32_t acc = 0;
-    int bits = 0;
-    size_t o = 0;
-
-    for (size_t i = 0; i < n; i++) {
-        const char *a = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-        const char *q = strchr(a, s[i]);
-        if (q == NULL || s[i] == '\0')
-            return -1;
-        acc = (acc << 5) | (uint32_t)(q - a);
-        bits += 5;
-        if (bits >= 8) {
-            if (o == cap)
-                return -1;
-            out[o++] = (uint8_t)(acc >> (bits - 8));
-            bits -= 8;
-        }
-    }
-    return (int)o;
-}
-
 int it_totp_provision(it_sam *t, const char *signer, uint8_t seed[20])
 {
     const uint8_t *uri = NULL;
@@ -318,7 +296,7 @@ int it_totp_provision(it_sam *t, const char *signer, uint8_t seed[20])
         snprintf(text, sizeof text, "%.*s", (int)n, (const char *)uri);
         sec = strstr(text, "secret=");
         rc = strncmp(text, "otpauth://totp/", 15) != 0 || sec == NULL ||
-                     base32_decode(sec + 7, strcspn(sec + 7, "&"), seed, 20) != 20
+                     signer_base32_decode(sec + 7, strcspn(sec + 7, "&"), seed, 20) != 20
                  ? -2 : 0;
     }
     samc_resp_free(&r);

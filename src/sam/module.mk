@@ -27,10 +27,11 @@ check-quickstart:
 BENCH_SAMD := $(BIN)/qscd-bench-samd
 PROGRAMS   += $(BENCH_SAMD)
 BENCH_STEPS += samd
-# (The libraries by path: src/samc and src/store are read after this fragment.)
+# (The libraries by path: src/samc, src/signer and src/store are read after this fragment.)
 $(BENCH_SAMD): $(call obj_of,conformance/unit/bench_samd.c conformance/unit/util_samd.c \
                 conformance/unit/util_world.c) $(BUILD)/lib/libqscdsamc.a \
-                $(BUILD)/lib/libqscdstore.a $(BUILD)/lib/libqscdp11.a $(LIB_CORE) $(LIB_COMMON)
+                $(BUILD)/lib/libqscdstore.a $(BUILD)/lib/libqscdp11.a $(BUILD)/lib/libqscdsigner.a \
+                $(LIB_CORE) $(LIB_COMMON)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) $(filter %.o,$^) $(filter %.a,$^) -o $@ $(LDLIBS_ALL)

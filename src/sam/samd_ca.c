@@ -5,6 +5,7 @@
  * TEST ONLY: good for demonstrations and conformance runs, never for qualified certificates.
  */
 #include "samd.h"
+#include "x509u.h"
 #include "samd_int.h"
 
 #include <errno.h>
@@ -25,14 +26,10 @@ static X509 *self_signed(EVP_PKEY *key, const char *name, int days)
 {
     X509 *x = X509_new();
     X509_NAME *n = X509_get_subject_name(x);
-    unsigned char serial[16];
-    BIGNUM *bn = NULL;
+    uint8_t serial[16];
     int ok = x != NULL && RAND_bytes(serial, sizeof serial) == 1;
 
-    serial[0] = (unsigned char)((serial[0] & 0x7f) | 0x01);
-    ok = ok && (bn = BN_bin2bn(serial, sizeof serial, NULL)) != NULL &&
-         BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) != NULL &&
-         X509_set_version(x, 2) == 1 &&
+    ok = ok && x509u_start(x, serial) &&
          X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (const unsigned char *)name, -1,
                                     -1, 0) == 1 &&
          X509_NAME_add_entry_by_txt(n, "O", MBSTRING_UTF8,
@@ -40,10 +37,9 @@ static X509 *self_signed(EVP_PKEY *key, const char *name, int days)
                                     0) == 1 &&
          X509_set_issuer_name(x, n) == 1 && X509_gmtime_adj(X509_getm_notBefore(x), 0) &&
          X509_time_adj_ex(X509_getm_notAfter(x), days, 0, NULL) && X509_set_pubkey(x, key) == 1 &&
-         samd_x509_ext(x, x, NID_basic_constraints, "critical,CA:TRUE") &&
-         samd_x509_ext(x, x, NID_key_usage, "critical,keyCertSign,cRLSign") &&
-         samd_x509_ext(x, x, NID_subject_key_identifier, "hash") && X509_sign(x, key, EVP_sha256()) > 0;
-    BN_free(bn);
+         x509u_add_ext(x, x, NID_basic_constraints, "critical,CA:TRUE") &&
+         x509u_add_ext(x, x, NID_key_usage, "critical,keyCertSign,cRLSign") &&
+         x509u_add_ext(x, x, NID_subject_key_identifier, "hash") && X509_sign(x, key, EVP_sha256()) > 0;
     if (!ok) {
         X509_free(x);
         x = NULL;

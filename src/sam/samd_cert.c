@@ -7,6 +7,7 @@
  * core's sign path under a SAD and checked here with OpenSSL.
  */
 #include "samd_int.h"
+#include "x509u.h"
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -155,43 +156,22 @@ static int to_der(X509 *x, uint8_t **der, size_t *len)
 
 /* ----------------------------------------------------------------------- issuing */
 
-int samd_x509_ext(void *x, void *issuer, int nid, const char *value)
-{
-    X509V3_CTX ctx;
-    X509_EXTENSION *ext;
-    int ok;
-
-    X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
-    ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
-    ok = ext != NULL && X509_add_ext(x, ext, -1) == 1;
-    X509_EXTENSION_free(ext);
-    return ok;
-}
-
 /* Serial (positive, from the module's generator), names, validity, key, extensions. */
 static int fill_cert(samd *d, X509 *x, X509_NAME *subj, EVP_PKEY *key)
 {
     uint8_t serial[16];
-    BIGNUM *bn = NULL;
-    int ok;
 
     if (samd_random(d, serial, sizeof serial) != QSCD_OK)
         return 0;
-    serial[0] &= 0x7f;
-    serial[0] |= 0x01; /* never zero, never negative */
-    bn = BN_bin2bn(serial, sizeof serial, NULL);
-    ok = bn != NULL && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) != NULL &&
-         X509_set_version(x, 2) == 1 && X509_set_subject_name(x, subj) == 1 &&
-         X509_set_issuer_name(x, X509_get_subject_name(d->ca_cert)) == 1 &&
-         X509_gmtime_adj(X509_getm_notBefore(x), 0) != NULL &&
-         X509_time_adj_ex(X509_getm_notAfter(x), (int)d->cfg.cert_days, 0, NULL) != NULL &&
-         X509_set_pubkey(x, key) == 1 &&
-         samd_x509_ext(x, d->ca_cert, NID_basic_constraints, "critical,CA:FALSE") &&
-         samd_x509_ext(x, d->ca_cert, NID_key_usage, "critical,digitalSignature,nonRepudiation") &&
-         samd_x509_ext(x, d->ca_cert, NID_subject_key_identifier, "hash") &&
-         samd_x509_ext(x, d->ca_cert, NID_authority_key_identifier, "keyid:always");
-    BN_free(bn);
-    return ok;
+    return x509u_start(x, serial) && X509_set_subject_name(x, subj) == 1 &&
+           X509_set_issuer_name(x, X509_get_subject_name(d->ca_cert)) == 1 &&
+           X509_gmtime_adj(X509_getm_notBefore(x), 0) != NULL &&
+           X509_time_adj_ex(X509_getm_notAfter(x), (int)d->cfg.cert_days, 0, NULL) != NULL &&
+           X509_set_pubkey(x, key) == 1 &&
+           x509u_add_ext(x, d->ca_cert, NID_basic_constraints, "critical,CA:FALSE") &&
+           x509u_add_ext(x, d->ca_cert, NID_key_usage, "critical,digitalSignature,nonRepudiation") &&
+           x509u_add_ext(x, d->ca_cert, NID_subject_key_identifier, "hash") &&
+           x509u_add_ext(x, d->ca_cert, NID_authority_key_identifier, "keyid:always");
 }
 
 int samd_cert_issue(samd *d, const char *name, const qscd_id *signer, const uint8_t *spki,

@@ -258,7 +258,5 @@ int samd_csr_finish(const char *name, const qscd_id *signer, const uint8_t *spki
                     size_t sig_len, uint8_t **der, size_t *der_len);
 /* Is spki a P-256 public key, DER exactly? (device keys) */
 int samd_spki_p256(const uint8_t *spki, size_t len);
-/* Add the X.509v3 extension nid (OpenSSL's configuration syntax) to x, issued by issuer. */
-int samd_x509_ext(void *x, void *issuer, int nid, const char *value);
 
 #endif

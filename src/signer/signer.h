@@ -41,6 +41,10 @@ long signer_call_raw(signer_conn *c, const char *method, const char *ctype, cons
 /* auth/login with HTTP Basic user:secret; keeps the token. */
 int signer_login(signer_conn *c, const char *user, const char *secret);
 
+/* RFC 4648 Base32 (upper case, '=' padding ends it) of s[0 .. n-1] into out: the number of
+ * bytes, or -1 on a bad character or when cap is too small. */
+long signer_base32_decode(const char *s, size_t n, uint8_t *out, size_t cap);
+
 /* The RFC 6238 code (SHA-1, period, digits) of a seed at now + offset steps. A seed file
  * holds an otpauth:// URI or a Base32 secret; *period and *digits from the URI or 30 and 6. */
 int signer_totp_seed(const char *path, uint8_t *seed, size_t cap, size_t *len, int *period,

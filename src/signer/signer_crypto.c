@@ -31,7 +31,7 @@ const EVP_MD *signer_md(int hash_alg)
 
 /* ------------------------------------------------------------------------------ TOTP */
 
-static long base32_decode(const char *s, size_t n, uint8_t *out, size_t cap)
+long signer_base32_decode(const char *s, size_t n, uint8_t *out, size_t cap)
 {
     const char *a = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     uint32_t acc = 0;
@@ -83,7 +83,7 @@ int signer_totp_seed(const char *path, uint8_t *seed, size_t cap, size_t *len, i
     sec = uri != NULL ? strstr(uri, "secret=") : text;
     if (sec != NULL && uri != NULL)
         sec += 7;
-    got = sec != NULL ? base32_decode(sec, strcspn(sec, "&"), seed, cap) : -1;
+    got = sec != NULL ? signer_base32_decode(sec, strcspn(sec, "&"), seed, cap) : -1;
     *period = uri != NULL ? uri_int(uri, "period=", 30) : 30;
     *digits = uri != NULL ? uri_int(uri, "digits=", 6) : 6;
     memset(text, 0, sizeof text);

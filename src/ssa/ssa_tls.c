@@ -4,6 +4,7 @@
  * for localhost and 127.0.0.1 issued by the (test) CA, so a client trusts the CA file only.
  */
 #include "ssa.h"
+#include "x509u.h"
 
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -15,42 +16,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int add_ext(X509 *x, X509 *ca, int nid, const char *value)
-{
-    X509V3_CTX ctx;
-    X509_EXTENSION *e;
-    int ok;
-
-    X509V3_set_ctx(&ctx, ca, x, NULL, NULL, 0);
-    e = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
-    ok = e != NULL && X509_add_ext(x, e, -1) == 1;
-    X509_EXTENSION_free(e);
-    return ok;
-}
-
 static X509 *issue(EVP_PKEY *key, X509 *ca, EVP_PKEY *ca_key, int days)
 {
     X509 *x = X509_new();
-    unsigned char serial[16];
-    BIGNUM *bn = NULL;
+    uint8_t serial[16];
     int ok = x != NULL && RAND_bytes(serial, sizeof serial) == 1;
 
-    serial[0] = (unsigned char)((serial[0] & 0x7f) | 0x01);
-    ok = ok && (bn = BN_bin2bn(serial, sizeof serial, NULL)) != NULL &&
-         BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) != NULL &&
-         X509_set_version(x, 2) == 1 &&
+    ok = ok && x509u_start(x, serial) &&
          X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_UTF8,
                                     (const unsigned char *)"localhost", -1, -1, 0) == 1 &&
          X509_set_issuer_name(x, X509_get_subject_name(ca)) == 1 &&
          X509_gmtime_adj(X509_getm_notBefore(x), -300) &&
          X509_time_adj_ex(X509_getm_notAfter(x), days, 0, NULL) && X509_set_pubkey(x, key) == 1 &&
-         add_ext(x, ca, NID_basic_constraints, "critical,CA:FALSE") &&
-         add_ext(x, ca, NID_key_usage, "critical,digitalSignature") &&
-         add_ext(x, ca, NID_ext_key_usage, "serverAuth") &&
-         add_ext(x, ca, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1") &&
-         add_ext(x, ca, NID_authority_key_identifier, "keyid") &&
+         x509u_add_ext(x, ca, NID_basic_constraints, "critical,CA:FALSE") &&
+         x509u_add_ext(x, ca, NID_key_usage, "critical,digitalSignature") &&
+         x509u_add_ext(x, ca, NID_ext_key_usage, "serverAuth") &&
+         x509u_add_ext(x, ca, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1") &&
+         x509u_add_ext(x, ca, NID_authority_key_identifier, "keyid") &&
          X509_sign(x, ca_key, EVP_sha256()) > 0;
-    BN_free(bn);
     if (!ok) {
         X509_free(x);
         x = NULL;
