@@ -82,8 +82,7 @@ static int sql(const char *stmt)
 /* `qscd audit verify` as the auditor: its exit status; the output in out. */
 static int verify(void)
 {
-    return it_cli(out, sizeof out, env_aud, "audit", "--socket", T.sock, "--as", "auditor:aud",
-                  "verify", (char *)NULL);
+    return it_audit_verify_cmd(&T, out, sizeof out);
 }
 
 /* The verification fails and names this record with this finding. */

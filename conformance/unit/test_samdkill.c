@@ -127,45 +127,25 @@ typedef struct audit_view {
 
 static audit_view view;
 
+/* A successful signature's record: counted for its token, its first hash found. */
+static void on_sign(void *ctx, const uint8_t id[16], const uint8_t *first, size_t first_len,
+                    int n)
+{
+    (void)ctx;
+    for (int t = 0; t < ntokens; t++) {
+        if (memcmp(tokens[t].id, id, 16) != 0)
+            continue;
+        view.signed_ok[t] += n;
+        for (int j = 0; j < NUMSIG; j++)
+            view.found[t][j] |= first_len == 32 && memcmp(tokens[t].h[j], first, 32) == 0;
+    }
+}
+
 /* Walk the whole log: successful sign events, by token and first hash. */
 static int read_log(void)
 {
-    uint64_t from = 0, count = 1000;
-
     memset(&view, 0, sizeof view);
-    while (count == 1000) {
-        samc_resp r;
-        it_p p;
-        size_t off = 0, map = 0;
-        itp_map(&p, 2);
-        itp_uint(&p, 1, from);
-        itp_uint(&p, 2, 1000);
-        if (it_call(&T, SAM_ROLE_AUDITOR, "aud", "aud-password", SAMC_AUDIT_EXPORT, &p, &r) != 0 ||
-            samc_get_array(&r, 1, &count, &off) != 0) {
-            samc_resp_free(&r);
-            return -1;
-        }
-        for (uint64_t i = 0; i < count && samc_next_map(&r, &off, &map) == 0; i++) {
-            const uint8_t *tid = NULL, *fh = NULL;
-            size_t tn = 0, fn = 0;
-            int64_t op = -1, outcome = -1, n = 0;
-            samc_map_int(&r, map, 3, &op);
-            samc_map_int(&r, map, 7, &outcome);
-            samc_map_int(&r, map, 10, &n);
-            samc_map_bstr(&r, map, 8, &tid, &tn);
-            samc_map_bstr(&r, map, 11, &fh, &fn);
-            for (int t = 0; op == 2 && outcome == 0 && tn == 16 && t < ntokens; t++) {
-                if (memcmp(tokens[t].id, tid, 16) != 0)
-                    continue;
-                view.signed_ok[t] += (int)n;
-                for (int j = 0; j < NUMSIG; j++)
-                    view.found[t][j] |= fn == 32 && memcmp(tokens[t].h[j], fh, 32) == 0;
-            }
-        }
-        from += count;
-        samc_resp_free(&r);
-    }
-    return 0;
+    return it_audit_signs(&T, on_sign, NULL);
 }
 
 static bool chain_intact(void)

@@ -574,6 +574,54 @@ uint64_t it_audit_count(it_sam *t)
     return n;
 }
 
+/* One page of audit.export from `from`: the records' count into *count. */
+static int audit_page(it_sam *t, uint64_t from, uint64_t *count, it_sign_record_fn *fn, void *ctx)
+{
+    size_t off = 0, map = 0;
+    samc_resp r;
+    it_p p;
+    int rc = -1;
+
+    itp_map(&p, 2);
+    itp_uint(&p, 1, from);
+    itp_uint(&p, 2, 1000);
+    if (it_call(t, 4, "aud", "aud-password", SAMC_AUDIT_EXPORT, &p, &r) == 0 &&
+        samc_get_array(&r, 1, count, &off) == 0)
+        rc = 0;
+    for (uint64_t i = 0; rc == 0 && i < *count && samc_next_map(&r, &off, &map) == 0; i++) {
+        const uint8_t *tid = NULL, *fh = NULL;
+        size_t tn = 0, fn_len = 0;
+        int64_t op = -1, outcome = -1, n = 0;
+        samc_map_int(&r, map, 3, &op);
+        samc_map_int(&r, map, 7, &outcome);
+        samc_map_int(&r, map, 10, &n);
+        samc_map_bstr(&r, map, 8, &tid, &tn);
+        samc_map_bstr(&r, map, 11, &fh, &fn_len);
+        if (op == 2 && outcome == 0 && tn == 16) /* sign, succeeded, under a SAD */
+            fn(ctx, tid, fh, fh != NULL ? fn_len : 0, (int)n);
+    }
+    samc_resp_free(&r);
+    return rc;
+}
+
+int it_audit_signs(it_sam *t, it_sign_record_fn *fn, void *ctx)
+{
+    uint64_t from = 0, count = 1000;
+
+    while (count == 1000) {
+        if (audit_page(t, from, &count, fn, ctx) != 0)
+            return -1;
+        from += count;
+    }
+    return 0;
+}
+
+int it_audit_verify_cmd(it_sam *t, char *out, size_t cap)
+{
+    return it_cli(out, cap, "QSCD_ADMIN_PASSWORD=aud-password", "audit", "--socket", t->sock,
+                  "--as", "auditor:aud", "verify", (char *)NULL);
+}
+
 void it_p11tool(it_sam *t, char *cmd, size_t cap)
 {
     char path[700], pin[64] = "";

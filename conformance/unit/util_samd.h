@@ -121,6 +121,15 @@ void it_sha256(const char *text, uint8_t out[32]);
  * first use). */
 uint64_t it_audit_count(it_sam *t);
 
+/* Every record of a successful signature in the audit log (audit.export page by page, as the
+ * auditor `aud` of it_audit_count): fn gets its token id (16 bytes), the first hash it signed
+ * (first_len 0 when absent) and the number of signatures it counts. 0 or -1. */
+typedef void it_sign_record_fn(void *ctx, const uint8_t id[16], const uint8_t *first,
+                               size_t first_len, int count);
+int it_audit_signs(it_sam *t, it_sign_record_fn *fn, void *ctx);
+/* `qscd audit verify` as the auditor `aud`: its exit status; its output into out. */
+int it_audit_verify_cmd(it_sam *t, char *out, size_t cap);
+
 /* With the SAM stopped (SoftHSMv2's file store is not shared safely with a running SAM): the
  * private keys in the embedded token (pkcs11-tool; the PIN from its 0600 file, on the test
  * token only), and the credential records in the database (sqlite3). -1 on failure. */

@@ -162,8 +162,11 @@ long ts_authorize_sic(signer_conn *c, EVP_PKEY *key, const char *cred, const cha
     char *v;
 
     if (st != 200 || chs == NULL || ssa_b64_decode(chs, strlen(chs), ch, 32, false) != 32) {
-        json_decref(resp);
-        return -3;
+        if (st != 200 && out != NULL)
+            *out = resp;                  /* the refusal of getChallenge is the answer */
+        else
+            json_decref(resp);
+        return st != 200 ? st : -3;
     }
     json_decref(resp);
     alen = signer_assertion(key, ch, cred, numsig, hash_alg, h, dlen, n, as, sizeof as);
@@ -205,31 +208,48 @@ long ts_sign(signer_conn *c, const char *cred, const char *sad, const char *sign
     return st;
 }
 
-bool ts_verified(signer_conn *c, const char *cred, json_t *out, int sign_alg, int hash_alg,
-                 const uint8_t *h, size_t dlen, size_t n)
+X509 *ts_cert(signer_conn *c, const char *cred)
 {
-    json_t *info = NULL, *sigs = json_object_get(out, "signatures");
+    json_t *info = NULL;
     const char *cb;
-    uint8_t der[4096], sig[1024];
+    uint8_t der[4096];
     const uint8_t *q = der;
-    long dl, sl;
     X509 *x = NULL;
-    bool ok = json_array_size(sigs) == n;
+    long dl;
 
-    if (ts_post(c, "credentials/info", &info, "{s:s}", "credentialID", cred) != 200 ||
+    if (ts_post(c, "credentials/info", &info, "{s:s}", "credentialID", cred) == 200 &&
         (cb = json_string_value(json_array_get(json_object_get(json_object_get(info, "cert"),
-                                                               "certificates"), 0))) == NULL ||
-        (dl = ssa_b64_decode(cb, strlen(cb), der, sizeof der, false)) <= 0 ||
-        (x = d2i_X509(NULL, &q, dl)) == NULL)
-        ok = false;
+                                                               "certificates"), 0))) != NULL &&
+        (dl = ssa_b64_decode(cb, strlen(cb), der, sizeof der, false)) > 0)
+        x = d2i_X509(NULL, &q, dl);
+    json_decref(info);
+    return x;
+}
+
+bool ts_sigs_verify(X509 *x, json_t *out, int sign_alg, int hash_alg, const uint8_t *h,
+                    size_t dlen, size_t n)
+{
+    json_t *sigs = json_object_get(out, "signatures");
+    uint8_t sig[1024];
+    bool ok = x != NULL && json_array_size(sigs) == n;
+    long sl;
+
     for (size_t i = 0; ok && i < n; i++) {
         const char *s = json_string_value(json_array_get(sigs, i));
         sl = s != NULL ? ssa_b64_decode(s, strlen(s), sig, sizeof sig, false) : -1;
         ok = sl > 0 && signer_verify_digest(x, sign_alg, hash_alg, h + i * dlen, dlen, sig,
                                             (size_t)sl);
     }
+    return ok;
+}
+
+bool ts_verified(signer_conn *c, const char *cred, json_t *out, int sign_alg, int hash_alg,
+                 const uint8_t *h, size_t dlen, size_t n)
+{
+    X509 *x = ts_cert(c, cred);
+    bool ok = ts_sigs_verify(x, out, sign_alg, hash_alg, h, dlen, n);
+
     X509_free(x);
-    json_decref(info);
     return ok;
 }
 

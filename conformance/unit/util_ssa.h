@@ -45,7 +45,8 @@ bool ts_is_error(json_t *out, const char *error, const char *desc);
 /* n digests of dlen bytes as a JSON array of Base64 strings. */
 json_t *ts_hashes(const uint8_t *h, size_t dlen, size_t n);
 /* credentials/authorize with PIN + a SIC assertion by key over a fresh challenge; the SAD
- * into sad (cap). The HTTP status; *out (may be NULL) the answer. */
+ * into sad (cap). The HTTP status; *out (may be NULL) the answer. When getChallenge itself
+ * is refused, its status and its answer; -3 when it answers 200 without a challenge. */
 long ts_authorize_sic(signer_conn *c, EVP_PKEY *key, const char *cred, const char *pin,
                       uint32_t numsig, int hash_alg, const uint8_t *h, size_t dlen, size_t n,
                       char *sad, size_t cap, json_t **out);
@@ -57,8 +58,13 @@ long ts_authorize_otp(signer_conn *c, const char *cred, const char *pin, const c
 long ts_sign(signer_conn *c, const char *cred, const char *sad, const char *sign_algo,
              const char *hash_oid, const char *params, const uint8_t *h, size_t dlen, size_t n,
              json_t **out);
-/* Do the signatures of a signHash answer verify over the n digests with the credential's
- * certificate (fetched with credentials/info)? Exactly n, in order. */
+/* The credential's certificate as credentials/info gives it (X509_free), NULL on failure. */
+X509 *ts_cert(signer_conn *c, const char *cred);
+/* Do the signatures of a signHash answer verify over the n digests with cert? Exactly n, in
+ * order. */
+bool ts_sigs_verify(X509 *cert, json_t *out, int sign_alg, int hash_alg, const uint8_t *h,
+                    size_t dlen, size_t n);
+/* The same with the credential's certificate fetched with credentials/info. */
 bool ts_verified(signer_conn *c, const char *cred, json_t *out, int sign_alg, int hash_alg,
                  const uint8_t *h, size_t dlen, size_t n);
 /* A device key enrolled for a signer at the SAM (it_device_enrol) and a key written as PEM. */
