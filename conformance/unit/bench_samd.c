@@ -37,7 +37,7 @@ static double seconds_per_case = 3.0;
 static it_sam T;
 
 typedef struct client {
-    char signer[16], cred[16], pin[24];
+    char signer[24], cred[24], pin[32];   /* room for any int: gcc -O1 checks it */
     EVP_PKEY *dev;
     uint8_t *cert;
     size_t cert_len;

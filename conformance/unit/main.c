@@ -95,7 +95,7 @@ static void clean_cause(char *p)
 /* One outcome line per test that was selected: FAIL with its first failed assertion (or its
  * suite's failed set-up), SKIP with the reason, PASS otherwise. Taken from CUnit's failure
  * list after the run: the basic runner replaces any completion handler set before. */
-static void write_outcomes(FILE *f)
+static void write_outcomes(FILE *f, const char *prefix)
 {
     for (CU_pSuite s = CU_get_registry()->pSuite; s != NULL; s = s->pNext) {
         if (!s->fActive)
@@ -120,7 +120,7 @@ static void write_outcomes(FILE *f)
                 snprintf(cause, sizeof cause, "%s", why);
             }
             clean_cause(cause);
-            fprintf(f, "unit.%s;%s;%s;%s\n", s->pName, t->pName, verdict, cause);
+            fprintf(f, "%s.%s;%s;%s;%s\n", prefix, s->pName, t->pName, verdict, cause);
         }
     }
 }
@@ -130,7 +130,8 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: qscd-unit [--list] [SUITE[/TEST] ...]\n"
             "Runs the white-box tests (all, or the named suites or tests).\n"
-            "Environment: QSCD_OUTCOME_FILE (outcome lines are appended there),\n"
+            "Environment: QSCD_OUTCOME_FILE (outcome lines are appended there, their suites\n"
+            "named QSCD_OUTCOME_PREFIX.<suite>, by default unit.<suite>),\n"
             "SOFTHSM2_CONF, QSCD_P11_MODULE, QSCD_TOKEN_LABEL, QSCD_USER_PIN, QSCD_SO_PIN\n"
             "(the throw-away token, see src/tools/mktoken.sh).\n");
 }
@@ -205,7 +206,9 @@ int main(int argc, char **argv)
             perror(path);
             return 2;
         }
-        write_outcomes(f);
+        /* The sanitizer step runs the same suites: its outcomes under their own name. */
+        write_outcomes(f, unit_env("QSCD_OUTCOME_PREFIX") != NULL ? unit_env("QSCD_OUTCOME_PREFIX")
+                                                                   : "unit");
         fclose(f);
     }
     CU_cleanup_registry();

@@ -40,3 +40,29 @@ unit-run-cov: unit-run
 
 check-unit:
 	@src/tools/step.sh unit $(CHECKDIR) -- $(MAKE) unit-run
+
+# ---------------------------------------------------------------- under the sanitizers
+
+# The same suites built with ASan+UBSan into build/san, and so are the `qscd` processes they
+# start (QSCD_BIN follows the variant). Every process writes its reports into
+# build/san/reports/ (log_path) rather than to a stderr a test may not read, and the step
+# fails on any report there (src/tools/san_reports.sh), so a finding in a SAM that a test
+# only stops or kills still counts. LeakSanitizer is on in every process, without any
+# suppression (none is needed: reports/robustness.md).
+SAN_REPORTS := $(abspath $(BUILD_ROOT)/san/reports)
+SAN_ENV     := ASAN_OPTIONS=halt_on_error=1:abort_on_error=0:detect_leaks=1:log_path=$(SAN_REPORTS)/asan \
+               UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$(SAN_REPORTS)/ubsan \
+               QSCD_OUTCOME_PREFIX=unit-san
+CHECK_STEPS += unit-san
+
+.PHONY: unit-san unit-san-run check-unit-san
+unit-san: ## the unit and integration tests under ASan+UBSan+LSan, SAM included (build/san; UNIT=suite[/test])
+	@$(MAKE) SAN=1 unit-san-run
+
+unit-san-run:
+	@rm -rf $(SAN_REPORTS) && mkdir -p $(SAN_REPORTS)
+	@rc=0; env $(SAN_ENV) $(MAKE) SAN=1 unit-run || rc=$$?; \
+	src/tools/san_reports.sh $(SAN_REPORTS) || rc=1; exit $$rc
+
+check-unit-san:
+	@src/tools/step.sh unit-san $(CHECKDIR) -- $(MAKE) SAN=1 unit-san-run

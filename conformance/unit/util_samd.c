@@ -75,6 +75,8 @@ int it_init(it_sam *t, const char *name, const char *extra)
 static void exec_sam(it_sam *t, const char *faketime)
 {
     int fd = open(t->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+    const char *asan = getenv("ASAN_OPTIONS");
+    char opts[1024];
 
     if (fd >= 0) {
         dup2(fd, 1);
@@ -85,7 +87,11 @@ static void exec_sam(it_sam *t, const char *faketime)
         setenv("LD_PRELOAD", FAKETIME_LIB, 1);
         setenv("FAKETIME", faketime, 1);
         setenv("FAKETIME_DONT_FAKE_MONOTONIC", "1", 1);
-        setenv("ASAN_OPTIONS", "verify_asan_link_order=0", 1);
+        /* libfaketime is preloaded before the ASan runtime of a SAN build: allow that, and
+         * keep the options the check step set (log_path, halt_on_error, leak detection). */
+        snprintf(opts, sizeof opts, "%s%sverify_asan_link_order=0", asan != NULL ? asan : "",
+                 asan != NULL && *asan != '\0' ? ":" : "");
+        setenv("ASAN_OPTIONS", opts, 1);
     }
     execl(getenv("QSCD_BIN"), "qscd", "sam", "--config", t->conf, (char *)NULL);
     _exit(127);

@@ -40,3 +40,20 @@ $(BENCH_SAMD): $(call obj_of,conformance/unit/bench_samd.c conformance/unit/util
 bench-samd: $(BENCH_SAMD) $(BIN)/qscd ## the SAM over its socket vs the HSM alone, 1-8 signers (reports/bench/samd.json)
 	@mkdir -p reports/bench
 	@$(BENCH_SAMD) --json reports/bench/samd.json
+
+# The SAM process under valgrind's memcheck through the SAM's integration suites (the test
+# runner starts src/tools/valgrind-qscd.sh as qscd). Not part of `make check`: several
+# minutes; reports/robustness.md records the last run's figures.
+# samdwire/sigterm_finishes_request_in_hand is left out: it sends SIGTERM 200 ms after a
+# request expecting the SAM to be inside it, which the SAM slowed down by valgrind is not
+# yet: the request fails (a timing assumption of the test; memcheck reports no error there).
+VG_DIR       := $(BUILD_ROOT)/valgrind
+VG_SUITES    ?= samd $(addprefix samdwire/,frame_oversized_closed frame_empty_closed                 frame_malformed_cbor_closed frame_garbage_closed params_wrong_kept_open                 frame_slow_others_served concurrent_signers bad_input_changes_nothing                 SRG_AA_7_sealed_periodically SRG_SA_1_2_file_modes)
+.PHONY: valgrind
+valgrind: $(BIN)/qscd ## the SAM under valgrind memcheck through the SAM socket suites (VG_SUITES; errors and definite leaks fail)
+	@rm -rf $(VG_DIR) && mkdir -p $(VG_DIR)
+	@start=$$(date +%s); rc=0; \
+	QSCD_VG_BIN=$(abspath $(BIN)/qscd) QSCD_VG_DIR=$(abspath $(VG_DIR)) \
+	  $(MAKE) unit-run UNIT="$(VG_SUITES)" QSCD_BIN=$(abspath src/tools/valgrind-qscd.sh) || rc=1; \
+	src/tools/valgrind_summary.sh $(VG_DIR) || rc=1; \
+	echo "valgrind: $(words $(VG_SUITES)) suite(s) or test(s) in $$(( $$(date +%s) - start )) s"; exit $$rc
