@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # Every Frama-C flag, once. `make proof` (src/tools/proof_run.sh) runs EVA over the whole core
-# and the drivers in acsl/harness/ (every core entry point on unknown inputs; gate: no alarm),
-# then WP with RTE guards, one session per core file, each followed by the Report plugin's
-# classification, which makes frama-c exit non-zero on any property that is not valid.
+# and the drivers in acsl/harness/ (every core entry point on unknown inputs; gate: no alarm)
+# and WP with RTE guards, one session per core file, each followed by the Report plugin's
+# classification, which makes frama-c exit non-zero on any property that is not valid. The
+# sessions run PROOF_JOBS at a time.
 
 FRAMAC      ?= frama-c
 PROOF_DIR   := $(BUILD_ROOT)/proof
@@ -14,6 +15,8 @@ PROOF_CACHE ?= cleanup
 WP_TIMEOUT  ?= 30
 # PROOF_EVA=0: WP only (what `make check` replays); EVA has no cache.
 PROOF_EVA   ?= 1
+# Frama-C sessions (EVA, the WP sessions) run this many at a time (src/tools/proof_jobs.sh).
+PROOF_JOBS  ?= 2
 
 CORE_PROOF_SRCS := $(sort $(wildcard src/core/*.c))
 # The drivers, plus the EVA entry point generated from them: main() calls every function

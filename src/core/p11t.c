@@ -224,16 +224,17 @@ int p11t_pair_build(p11t_pair *t, CK_KEY_TYPE type, CK_ULONG bits, unsigned flag
     /* RSA has no curve: its public template has no CKA_EC_PARAMS, and 1 keeps the fill's
      * precondition simple. The id and label are the caller's: the module only reads them
      * (C_GenerateKeyPair takes the templates as input). */
-    p11t_priv_fill(t, flags, (char *)id, id_len, (char *)label, label_len);
-    p11t_pub_fill(t, type, flags, (char *)id, id_len, (char *)label, label_len,
-                  ec_len > 0 ? ec_len : 1);
-    /* The values the attributes point to, after the fill: the contract's reading of each
-     * then needs no frame across a call. */
+    /* The values the attributes point to, before the fills: the fills' assigns clauses (the
+     * attribute arrays and counts only) carry them across, and the curve bytes cross no store
+     * (with the stores after the fills, z3 ran out of memory relating them to the curve). */
     t->yes.v = CK_TRUE;
     t->no.v = CK_FALSE;
     t->priv_class.v = CKO_PRIVATE_KEY;
     t->pub_class.v = CKO_PUBLIC_KEY;
     t->key_type.v = type;
+    p11t_priv_fill(t, flags, (char *)id, id_len, (char *)label, label_len);
+    p11t_pub_fill(t, type, flags, (char *)id, id_len, (char *)label, label_len,
+                  ec_len > 0 ? ec_len : 1);
     return QSCD_OK;
 }
 

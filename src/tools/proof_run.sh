@@ -5,7 +5,7 @@
 #
 #  1. EVA, one session over every core file and the drivers of acsl/harness/: every entry point
 #     on unknown inputs. Gate: zero alarms. PROOF_EVA=0 skips it (`make check` does: EVA has no
-#     cache and takes about 25 minutes here).
+#     cache and takes about 22 minutes here).
 #  2. WP, one session per core file: each function proved against the contracts of what it
 #     calls (the same headers every session reads), with RTE guards, then the Report plugin's
 #     classification. Gate: every property of the file proved.
@@ -15,41 +15,37 @@
 # second alone. The per-file sessions keep their caches apart (acsl/session/<file>/), so the
 # cleanup mode keeps each cache exactly the set of current goals.
 #
+# The sessions are independent: they run PROOF_JOBS at a time, EVA among them
+# (src/tools/proof_jobs.sh).
+#
 #   proof_run.sh OUTDIR FILE...
 set -uo pipefail
 out=$1; shift
-files=("$@")
 mkdir -p "$out/wp"
 : "${FRAMAC:=frama-c}"
+total=$#
+# shellcheck source=src/tools/proof_jobs.sh
+. "$(dirname "$0")/proof_jobs.sh"
 
-status=0
-if [ "${PROOF_EVA:-1}" = 0 ]; then
-  # EVA cannot replay from a cache: it takes about 25 minutes on 2 cores, so `make check`
-  # leaves it to `make proof` and `make report` (the summary says it was not run).
-  echo "proof: EVA skipped (PROOF_EVA=0; \`make proof\` runs it)"
-  echo "skipped" > "$out/eva.status"
-  : > "$out/eva.log"
-else
-echo "proof: EVA over ${#files[@]} core files and the drivers"
-start=$(date +%s)
-# shellcheck disable=SC2086
-eval "$FRAMAC $FC_CPP $FC_KERNEL ${files[*]} $HARNESS_SRCS $FC_EVA \
-  -then -report-csv $out/eva-properties.tsv" > "$out/eva.log" 2>&1
-rc=$?
-alarms=$(grep -oE '[0-9]+ alarms? generated' "$out/eva.log" | tail -n1 | grep -oE '^[0-9]+')
-echo "$rc ${alarms:-none}" > "$out/eva.status"
-if [ $rc -ne 0 ] || [ "${alarms:-x}" != 0 ]; then
-  echo "proof: EVA: exit $rc, alarms ${alarms:-not reported} (see $out/eva.log)"
-  grep -A3 '^\[eva:alarm\]' "$out/eva.log" | head -40
-  status=1
-else
-  echo "proof: EVA: 0 alarms ($(( $(date +%s) - start )) s)"
-fi
-fi
+eva_run() {
+  local start rc alarms
+  start=$(date +%s)
+  # shellcheck disable=SC2086
+  eval "$FRAMAC $FC_CPP $FC_KERNEL $* $HARNESS_SRCS $FC_EVA \
+    -then -report-csv $out/eva-properties.tsv" > "$out/eva.log" 2>&1
+  rc=$?
+  alarms=$(grep -oE '[0-9]+ alarms? generated' "$out/eva.log" | tail -n1 | grep -oE '^[0-9]+')
+  echo "$rc ${alarms:-none}" > "$out/eva.status"
+  if [ $rc -ne 0 ] || [ "${alarms:-x}" != 0 ]; then
+    echo "proof: EVA: exit $rc, alarms ${alarms:-not reported} (see $out/eva.log)"
+    grep -A3 '^\[eva:alarm\]' "$out/eva.log" | head -40
+  else
+    echo "proof: EVA: 0 alarms ($(( $(date +%s) - start )) s)"
+  fi
+}
 
-i=0
-for f in "${files[@]}"; do
-  i=$((i + 1))
+wp_run() { # wp_run FILE
+  local f=$1 name t0 rc secs proved
   name=$(basename "$f" .c)
   t0=$(date +%s)
   # shellcheck disable=SC2086
@@ -62,11 +58,34 @@ for f in "${files[@]}"; do
   proved=$(grep -oE 'Proved goals: +[0-9]+ / [0-9]+' "$out/wp/$name.log" | tail -n1 | sed 's/Proved goals: *//')
   echo "$rc $secs" > "$out/wp/$name.status"
   if [ $rc -eq 0 ]; then
-    echo "proof: [$i/${#files[@]}] $name: goals $proved, ${secs} s"
+    echo "proof: $name: goals $proved, ${secs} s"
   else
-    echo "proof: [$i/${#files[@]}] $name: FAILED (exit $rc), goals $proved, ${secs} s"
+    echo "proof: $name: FAILED (exit $rc), goals $proved, ${secs} s"
     grep -E '^\[wp\] \[(Failed|Timeout|Unknown)\]|User Error|error' "$out/wp/$name.log" | head -20
-    status=1
   fi
+}
+
+if [ "${PROOF_EVA:-1}" = 0 ]; then
+  # EVA cannot replay from a cache, so `make check` leaves it to `make proof` and `make report`
+  # (the summary says it was not run).
+  echo "proof: EVA skipped (PROOF_EVA=0; \`make proof\` runs it)"
+  echo "skipped" > "$out/eva.status"
+  : > "$out/eva.log"
+else
+  echo "proof: EVA over $total core files and the drivers (in the background)"
+  proof_slot; eva_run "$@" &
+fi
+
+echo "proof: WP, $total sessions, $proof_jobs_max at a time"
+proof_each wp_run "$@"
+
+status=0
+if [ "${PROOF_EVA:-1}" != 0 ]; then
+  read -r rc alarms < "$out/eva.status"
+  { [ "$rc" = 0 ] && [ "$alarms" = 0 ]; } || status=1
+fi
+for f in "$@"; do
+  read -r rc _ < "$out/wp/$(basename "$f" .c).status" 2>/dev/null || rc=1
+  [ "$rc" = 0 ] || status=1
 done
 exit $status

@@ -5,20 +5,20 @@
 # from its preconditions and at every branch. A smoke test that succeeds means a contract that
 # nothing can satisfy or code that cannot be reached: a vacuous proof. One session per core
 # file, as for `make proof`, reading the committed cache for the ordinary goals and never
-# writing to it.
+# writing to it. The sessions run PROOF_JOBS at a time (src/tools/proof_jobs.sh).
 #
 #   proof_smoke.sh OUTDIR FILE...
 set -uo pipefail
 out=$1; shift
 mkdir -p "$out/smoke"
 : "${FRAMAC:=frama-c}"
-status=0
-i=0
+# shellcheck source=src/tools/proof_jobs.sh
+. "$(dirname "$0")/proof_jobs.sh"
 summary=reports/proof/smoke.txt
 mkdir -p reports/proof
-echo "WP smoke tests, $(date -u +%Y-%m-%dT%H:%M:%SZ): a line per core file" > "$summary.tmp"
-for f in "$@"; do
-  i=$((i + 1))
+
+smoke_run() { # smoke_run FILE: one session; its line goes to $out/smoke/NAME.line
+  local f=$1 name t0 rc doomed tests secs
   name=$(basename "$f" .c)
   t0=$(date +%s)
   # shellcheck disable=SC2086
@@ -31,12 +31,26 @@ for f in "$@"; do
   tests=$(grep -cE '^\[wp\] \[[A-Za-z]+\] Smoke-test' "$out/smoke/$name.log")
   secs=$(( $(date +%s) - t0 ))
   if [ $rc -ne 0 ] || [ "$doomed" -ne 0 ]; then
-    echo "proof-smoke: [$i/$#] $name: $doomed vacuous (exit $rc), ${secs} s" | tee -a "$summary.tmp"
+    echo "proof-smoke: $name: $doomed vacuous (exit $rc), ${secs} s" | tee "$out/smoke/$name.line"
     grep -E '^\[wp\] \[Failed\] Smoke-test|Failed smoke-test' "$out/smoke/$name.log" | head -10
-    status=1
+    echo 1 > "$out/smoke/$name.status"
   else
-    echo "proof-smoke: [$i/$#] $name: no vacuous contract ($tests smoke goals), ${secs} s" | tee -a "$summary.tmp"
+    echo "proof-smoke: $name: no vacuous contract ($tests smoke goals), ${secs} s" |
+      tee "$out/smoke/$name.line"
+    echo 0 > "$out/smoke/$name.status"
   fi
+}
+
+rm -f "$out"/smoke/*.line "$out"/smoke/*.status
+proof_each smoke_run "$@"
+
+status=0
+echo "WP smoke tests, $(date -u +%Y-%m-%dT%H:%M:%SZ): a line per core file" > "$summary.tmp"
+for f in "$@"; do
+  name=$(basename "$f" .c)
+  cat "$out/smoke/$name.line" >> "$summary.tmp" 2>/dev/null ||
+    echo "proof-smoke: $name: no result" >> "$summary.tmp"
+  [ "$(cat "$out/smoke/$name.status" 2>/dev/null)" = 0 ] || status=1
 done
 mv "$summary.tmp" "$summary"
 exit $status
