@@ -490,6 +490,7 @@ static void test_CSC_11_9_extend_then_sign(void)
     CU_ASSERT_FATAL(ts_login(&W, &c, "carol") == 0);
     CU_ASSERT_EQUAL_FATAL(carol_sad(&c, "c-p256", 2, hs, 2, sad, sizeof sad), 200);
     CU_ASSERT(signs(&c, "c-p256", sad, H1, 1));
+    sleep(1); /* a later second, so a later expiry: a SAD of its own */
     CU_ASSERT_EQUAL_FATAL(ts_extend(&c, "c-p256", sad, H2, 1, sad2, sizeof sad2, &out), 200);
     CU_ASSERT_EQUAL(json_integer_value(json_object_get(out, "expiresIn")), 3600);
     CU_ASSERT(strcmp(sad, sad2) != 0);

@@ -386,19 +386,25 @@ int sam_signhash(qscd_ports *p, const sam_config *cfg, const sam_sign_req *req,
             \at(c->hashes[k], A) == \at(c->hashes[k], B));
 */
 
+/* The lifetimes an extension is given: the configuration's token_ttl and token_max_life,
+ * read once at the entry point, where sam_config_ok is known of them. */
+/*@ predicate extend_lifetimes_ok(integer ttl, integer max_life) =
+        1 <= ttl <= 86400 && 1 <= max_life <= SAM_MAX_TOKEN_LIFE;
+*/
+
 /* The expiry of the extended token: a full lifetime from now, but never past the cap on a
  * token's total life, counted from its first issue. */
-/*@ requires sam_config_ok(cfg);
+/*@ requires extend_lifetimes_ok(ttl, max_life);
     requires 0 <= now <= 0x7fffffff00 && 0 <= iat <= now + SAM_MAX_SKEW;
     terminates \true;
     assigns \nothing;
-    ensures CSC_11_9_lifetime: \result <= now + cfg->token_ttl;
-    ensures CSC_11_9_capped: \result <= iat + cfg->token_max_life;
+    ensures CSC_11_9_lifetime: \result <= now + ttl;
+    ensures CSC_11_9_capped: \result <= iat + max_life;
 */
-static int64_t extend_expiry(const sam_config *cfg, int64_t iat, int64_t now)
+static int64_t extend_expiry(int64_t ttl, int64_t max_life, int64_t iat, int64_t now)
 {
-    int64_t exp = now + cfg->token_ttl;
-    int64_t cap = iat + cfg->token_max_life;
+    int64_t exp = now + ttl;
+    int64_t cap = iat + max_life;
 
     return exp < cap ? exp : cap;
 }
@@ -435,25 +441,25 @@ static int extend_authorise(qscd_ports *p, const sam_config *cfg, const sam_sign
 
 /* The same grant with a later expiry: the registry entry checked (signatures left) and moved,
  * then the claims re-issued with only their expiry changed. The token id stays, so the
- * registry's count carries over and the extension grants no signature more. */
-/*@ requires sam_config_ok(cfg);
+ * registry's count carries over and the extension grants no signature more. (When the MAC
+ * port fails after the registry moved, the entry merely lives longer: nothing is granted.) */
+/*@ requires extend_lifetimes_ok(ttl, max_life);
     requires 0 <= now <= 0x7fffffff00 && now == sam_g_now;
-    requires c == sam_g_verified && sad_claims_ok(c);
+    requires c == sam_g_verified && sad_claims_ok(c) && \valid(c);
     requires sam_g_now < c->exp && c->iat <= sam_g_now + SAM_MAX_SKEW;
-    requires \valid(out) && \separated(out, c, cfg);
+    requires \valid(out) && \separated(out, c);
     terminates \true;
     assigns c->exp, *out, sam_g_extended;
     ensures CSC_11_9_same_grant: sad_same_grant{Pre, Post}(c);
-    ensures CSC_11_9_capped: \result == QSCD_OK ==> c->exp <= c->iat + cfg->token_max_life;
+    ensures CSC_11_9_capped: \result == QSCD_OK ==> c->exp <= c->iat + max_life;
     ensures \result == QSCD_OK ==> sam_g_extended == 1;
-    ensures \result == QSCD_OK ==> now < c->exp <= now + cfg->token_ttl;
+    ensures \result == QSCD_OK ==> now < c->exp <= now + ttl;
     ensures \result == QSCD_OK ==> 0 < out->token_len <= SAD_TOKEN_MAX;
-    ensures \result != QSCD_OK ==> sam_g_extended == \old(sam_g_extended);
 */
-static int extend_grant(qscd_ports *p, const sam_config *cfg, int64_t now, sad_claims *c,
-                        sam_authz_out *out)
+static int extend_grant(qscd_ports *p, int64_t ttl, int64_t max_life, int64_t now,
+                        sad_claims *c, sam_authz_out *out)
 {
-    int64_t exp = extend_expiry(cfg, c->iat, now);
+    int64_t exp = extend_expiry(ttl, max_life, c->iat, now);
     /* The cap may leave no time at all: the token then ends as an expired one would. */
     int rc = exp > now && exp >= c->iat ? QSCD_OK : QSCD_ERR_SAD_EXPIRED;
 
@@ -474,6 +480,7 @@ int sam_extend(qscd_ports *p, const sam_config *cfg, const sam_sign_req *req,
     /* Zeroed as well as wiped, for EVA (as in sam_signhash). */
     sad_claims claims = { 0 };
     sam_cred cred;
+    int64_t ttl = cfg->token_ttl, max_life = cfg->token_max_life;
     int64_t now = 0;
     int rc;
 
@@ -484,7 +491,7 @@ int sam_extend(qscd_ports *p, const sam_config *cfg, const sam_sign_req *req,
     if (rc == QSCD_OK)
         rc = extend_authorise(p, cfg, req, now, &claims, &cred);
     if (rc == QSCD_OK)
-        rc = extend_grant(p, cfg, now, &claims, out);
+        rc = extend_grant(p, ttl, max_life, now, &claims, out);
 
     /* One audit event, on every path (SRG_AA.1). */
     rc = sign_audit(p, SAM_OP_EXTEND, req, &claims, now, rc);
