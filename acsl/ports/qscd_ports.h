@@ -12,6 +12,7 @@
  *   sam_g_consumed  signatures the SAD registry granted in this invocation
  *   sam_g_signed    calls of the sign port in this invocation
  *   sam_g_audits    audit events written in this invocation
+ *   sam_g_extended  the registry entry of the verified token was extended in this invocation
  * The sign port's preconditions are the sole-control theorem: WP proves them at every call.
  */
 #ifndef QSCD_PORTS_H
@@ -43,6 +44,7 @@ typedef struct qscd_ports qscd_ports;
 /*@ ghost extern uint32_t sam_g_failures_written; */
 /*@ ghost extern int sam_g_locked_written; */
 /*@ ghost extern int sam_g_issued; */
+/*@ ghost extern int sam_g_extended; */
 
 /* T-PORT-CLOCK: the trusted clock, seconds since the epoch, UTC (EN 419 241-1 SRG_SO.2). */
 /*@ requires \valid(now);
@@ -196,6 +198,29 @@ int qscd_port_random(qscd_ports *p, uint8_t *buf, size_t n);
     ensures sam_g_issued == 1;
 */
 int qscd_port_registry_create(qscd_ports *p, const uint8_t *token_id, uint32_t max, int64_t exp);
+
+/* T-PORT-REGISTRY-EXTEND: atomically and durably, when the registry holds token_id with this
+ * max and a signature left, move its expiry to exp (never earlier than it was); the count
+ * is not touched, so an extended token grants nothing more.
+ *
+ *   QSCD_OK                 the entry has signatures left; it lives until exp at least
+ *   QSCD_ERR_SAD_UNKNOWN    no such token in the registry
+ *   QSCD_ERR_SAD_EXHAUSTED  every signature already used
+ *
+ * Its preconditions are the extension theorem: only the entry of a token whose MAC verified
+ * in this invocation and that is unexpired at the trusted time is moved, with its own count,
+ * to a later time within the bound on a token's total life. */
+/*@ requires \valid_read(token_id + (0 .. QSCD_TOKEN_ID_LEN - 1));
+    requires EXTEND_verified: sam_g_verified != \null && sad_claims_ok(sam_g_verified) &&
+        token_id == &sam_g_verified->token_id[0] && max == sam_g_verified->num_signatures;
+    requires EXTEND_unexpired: sam_g_now < sam_g_verified->exp;
+    requires EXTEND_bounded: sam_g_now < exp <= sam_g_verified->iat + SAM_MAX_TOKEN_LIFE;
+    terminates \true;
+    assigns sam_g_extended;
+    ensures \result == QSCD_OK ==> sam_g_extended == 1;
+    ensures \result != QSCD_OK ==> sam_g_extended == \old(sam_g_extended);
+*/
+int qscd_port_registry_extend(qscd_ports *p, const uint8_t *token_id, uint32_t max, int64_t exp);
 
 /* T-PORT-CHALLENGE: take (remove) a challenge the SAM issued to this signer, giving the time
  * it was issued. QSCD_ERR_NOT_FOUND when there is none: never issued, issued to another

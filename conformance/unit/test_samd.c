@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "qscd_err.h"
+#include "sam_roles.h"
 #include "sam_types.h"
 #include "util_samd.h"
 
@@ -490,6 +491,149 @@ static void test_SRA_SAP_1_4_sad_other_audience(void)
     CU_ASSERT(verified("carol", "c-p256", SAM_SIGN_ECDSA, H3, 0));
 }
 
+/* ----------------------------------------------------------- extendTransaction */
+
+static void extend_params(it_p *p, const char *cred, const uint8_t *t, size_t tl,
+                          const uint8_t *h, size_t n)
+{
+    itp_map(p, 4);
+    itp_id(p, 1, cred);
+    itp_bytes(p, 2, t, tl);
+    itp_uint(p, 3, 1);
+    itp_hashes(p, 4, h, 32, n);
+}
+
+/* CSC 11.9 over the socket: the new token has the same id and a later expiry, and the count
+ * carries over: 2 authorised, 1 signed with the old token, 1 with the new, then none with
+ * either; an exhausted token is not extended. */
+static void test_CSC_11_9_extend_count_carries_over(void)
+{
+    uint8_t t2[4096], t3[4096], id1[16], id2[16], hs[64];
+    size_t l2 = 0, l3 = 0;
+    uint64_t expires_in = 0;
+    int64_t e1 = 0, e2 = 0;
+
+    NEED_SAM();
+    memcpy(hs, H1, 32);
+    memcpy(hs + 32, H2, 32);
+    CU_ASSERT_EQUAL_FATAL(carol_authz("c-p256", 2, hs, 2), 0);
+    CU_ASSERT_EQUAL_FATAL(it_sign(&T, "carol", "c-p256", tok, tok_len, SAM_SIGN_ECDSA, H1, 1, sigs,
+                                  sig_lens), 0);
+    sleep(1); /* a later second: the new expiry must be later */
+    CU_ASSERT_EQUAL_FATAL(it_extend(&T, "carol", "c-p256", tok, tok_len, H2, 1, t2, &l2,
+                                    &expires_in), 0);
+    CU_ASSERT_EQUAL(expires_in, 3600);
+    CU_ASSERT(it_token_id(tok, tok_len, id1) && it_token_id(t2, l2, id2) &&
+              memcmp(id1, id2, 16) == 0);
+    CU_ASSERT(it_token_exp(tok, tok_len, &e1) && it_token_exp(t2, l2, &e2) && e2 > e1);
+    CU_ASSERT_EQUAL(it_sign(&T, "carol", "c-p256", t2, l2, SAM_SIGN_ECDSA, H2, 1, sigs, sig_lens),
+                    0);
+    CU_ASSERT(verified("carol", "c-p256", SAM_SIGN_ECDSA, H2, 0));
+    CU_ASSERT_EQUAL(it_sign(&T, "carol", "c-p256", t2, l2, SAM_SIGN_ECDSA, H1, 1, NULL, NULL),
+                    QSCD_ERR_SAD_EXHAUSTED);
+    CU_ASSERT_EQUAL(it_sign(&T, "carol", "c-p256", tok, tok_len, SAM_SIGN_ECDSA, H2, 1, NULL, NULL),
+                    QSCD_ERR_SAD_EXHAUSTED);
+    CU_ASSERT_EQUAL(it_extend(&T, "carol", "c-p256", t2, l2, H1, 1, t3, &l3, &expires_in),
+                    QSCD_ERR_SAD_EXHAUSTED);
+    CU_ASSERT_EQUAL(it_extend(&T, "carol", "c-p256", tok, tok_len, H1, 1, t3, &l3, &expires_in),
+                    QSCD_ERR_SAD_EXHAUSTED);
+}
+
+/* SRA_SKM.2.7 and the token's checks over the socket: only a signer extends (the core asks
+ * the role table; an officer's password changes nothing), and a tampered token, another
+ * signer, another credential or a hash the token does not list is refused. Nothing is
+ * consumed: the token still extends and signs afterwards. */
+static void test_SRA_SKM_2_7_extend_refusals(void)
+{
+    uint8_t t2[4096], bad[4096];
+    size_t l2 = 0;
+    uint64_t expires_in = 0;
+    int roles[] = { SAM_ROLE_SECURITY_OFFICER, SAM_ROLE_OPERATOR, SAM_ROLE_AUDITOR, SAM_ROLE_NONE };
+    it_p p;
+
+    NEED_SAM();
+    CU_ASSERT_EQUAL_FATAL(carol_authz("c-p256", 1, H1, 1), 0);
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
+        extend_params(&p, "c-p256", tok, tok_len, H1, 1);
+        CU_ASSERT_EQUAL(it_call(&T, roles[i], "carol", NULL, SAMC_EXTEND, &p, NULL),
+                        QSCD_ERR_ROLE_DENIED);
+    }
+    extend_params(&p, "c-p256", tok, tok_len, H1, 1);
+    CU_ASSERT_EQUAL(it_so(&T, SAMC_EXTEND, &p, NULL), QSCD_ERR_ROLE_DENIED);
+    memcpy(bad, tok, tok_len);
+    bad[tok_len - 3] ^= 0x40;
+    CU_ASSERT_EQUAL(it_extend(&T, "carol", "c-p256", bad, tok_len, H1, 1, t2, &l2, &expires_in),
+                    QSCD_ERR_SAD_MAC);
+    CU_ASSERT_EQUAL(it_extend(&T, "bob", "c-p256", tok, tok_len, H1, 1, t2, &l2, &expires_in),
+                    QSCD_ERR_SAD_SIGNER);
+    CU_ASSERT_EQUAL(it_extend(&T, "carol", "c-p384", tok, tok_len, H1, 1, t2, &l2, &expires_in),
+                    QSCD_ERR_SAD_CREDENTIAL);
+    CU_ASSERT_EQUAL(it_extend(&T, "carol", "c-p256", tok, tok_len, H3, 1, t2, &l2, &expires_in),
+                    QSCD_ERR_SAD_HASH);
+    itp_map(&p, 3); /* no hashes */
+    itp_id(&p, 1, "c-p256");
+    itp_bytes(&p, 2, tok, tok_len);
+    itp_uint(&p, 3, 1);
+    CU_ASSERT_EQUAL(it_signer(&T, "carol", SAMC_EXTEND, &p, NULL), QSCD_ERR_PROTO_FRAME);
+    CU_ASSERT_EQUAL_FATAL(it_extend(&T, "carol", "c-p256", tok, tok_len, H1, 1, t2, &l2,
+                                    &expires_in), 0);
+    CU_ASSERT_EQUAL(it_sign(&T, "carol", "c-p256", t2, l2, SAM_SIGN_ECDSA, H1, 1, sigs, sig_lens),
+                    0);
+    CU_ASSERT(verified("carol", "c-p256", SAM_SIGN_ECDSA, H1, 0));
+}
+
+/* Add (or, with line NULL, remove) the configuration's token_max_life line. */
+static int set_max_life(const char *line)
+{
+    char cmd[1500];
+    int n = snprintf(cmd, sizeof cmd, "sed -i '/^token_max_life = /d' '%s'", T.conf);
+
+    if (line != NULL)
+        snprintf(cmd + n, sizeof cmd - (size_t)n, " && echo '%s' >> '%s'", line, T.conf);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* The cap on a token's total life (token_max_life 2700 s from the first issue), with the
+ * SAM's clock moved by libfaketime: at +30 min an extension ends at issue + 45 min, not an
+ * hour later; at +50 min the original token is still valid but no time is left to extend
+ * it into, and the extended one has expired: both refused as expired (CSC 11.9). */
+static void test_CSC_11_9_extend_total_life_capped(void)
+{
+    uint8_t t2[4096], t3[4096];
+    size_t l2 = 0, l3 = 0;
+    uint64_t expires_in = 0;
+    int64_t e1 = 0, e2 = 0;
+
+    NEED_SAM();
+    CU_ASSERT_EQUAL_FATAL(it_stop(&T), 0);
+    CU_ASSERT_EQUAL_FATAL(set_max_life("token_max_life = 2700"), 0);
+    CU_ASSERT_EQUAL_FATAL(it_start(&T, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(carol_authz("c-p256", 1, H2, 1), 0);
+    CU_ASSERT_FATAL(it_token_exp(tok, tok_len, &e1));
+    CU_ASSERT_EQUAL_FATAL(it_stop(&T), 0);
+    if (it_start(&T, "+30m") != 0) {
+        CU_ASSERT_EQUAL(set_max_life(NULL), 0);
+        CU_ASSERT_EQUAL_FATAL(it_start(&T, NULL), 0);
+        UNIT_SKIP("libfaketime is not installed (make deps installs the faketime package)");
+    }
+    CU_ASSERT_EQUAL(it_extend(&T, "carol", "c-p256", tok, tok_len, H2, 1, t2, &l2, &expires_in),
+                    0);
+    CU_ASSERT(it_token_exp(t2, l2, &e2) && e2 == e1 - 3600 + 2700);
+    CU_ASSERT(expires_in <= 900 && expires_in >= 860);
+    CU_ASSERT_EQUAL(it_stop(&T), 0);
+    CU_ASSERT_EQUAL_FATAL(it_start(&T, "+50m"), 0);
+    CU_ASSERT_EQUAL(it_extend(&T, "carol", "c-p256", tok, tok_len, H2, 1, t3, &l3, &expires_in),
+                    QSCD_ERR_SAD_EXPIRED);
+    CU_ASSERT_EQUAL(it_extend(&T, "carol", "c-p256", t2, l2, H2, 1, t3, &l3, &expires_in),
+                    QSCD_ERR_SAD_EXPIRED);
+    CU_ASSERT_EQUAL(it_stop(&T), 0);
+    CU_ASSERT_EQUAL(set_max_life(NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(it_start(&T, NULL), 0);
+    /* back on time, the original token still signs: refusals consume nothing */
+    CU_ASSERT_EQUAL(it_sign(&T, "carol", "c-p256", tok, tok_len, SAM_SIGN_ECDSA, H2, 1, sigs,
+                            sig_lens), 0);
+}
+
 UNIT_SUITE(samd)
 {
     static const unit_test tests[] = {
@@ -507,6 +651,9 @@ UNIT_SUITE(samd)
         { "CSC_11_10_sad_expired_and_future", test_CSC_11_10_sad_expired_and_future },
         { "SRA_SAP_1_4_totp_window_hsm", test_SRA_SAP_1_4_totp_window_hsm },
         { "SRA_SAP_1_4_sad_other_audience", test_SRA_SAP_1_4_sad_other_audience },
+        { "CSC_11_9_extend_count_carries_over", test_CSC_11_9_extend_count_carries_over },
+        { "SRA_SKM_2_7_extend_refusals", test_SRA_SKM_2_7_extend_refusals },
+        { "CSC_11_9_extend_total_life_capped", test_CSC_11_9_extend_total_life_capped },
         { NULL, NULL },
     };
     return unit_add_suite("samd", setup, cleanup, tests);

@@ -461,8 +461,94 @@ static void test_SIG_6_3_1_08_credential_state(void)
     signer_close(&c);
 }
 
-/* An expired SAD (the SAM restarted two hours ahead with libfaketime): "SAD expired". Last:
- * it restarts the SAM. */
+/* ------------------------------------------------------------ extendTransaction */
+
+/* extendTransaction is refused with this error (desc NULL: any) and answers no SAD. */
+static bool extend_refused(signer_conn *c, const char *cred, const char *sad, const uint8_t *h,
+                           size_t n, const char *desc)
+{
+    json_t *out = NULL;
+    bool ok = ts_extend(c, cred, sad, h, n, NULL, 0, &out) == 400 &&
+              ts_is_error(out, "invalid_request", desc) && json_object_get(out, "SAD") == NULL;
+
+    json_decref(out);
+    return ok;
+}
+
+/* CSC 11.9 / TS 119 432 5.3.2: a new SAD for the rest of the authorisation; it signs, and
+ * the count carries over: 2 authorised, 1 with the old SAD, 1 with the new, then none. */
+static void test_CSC_11_9_extend_then_sign(void)
+{
+    char sad[4096], sad2[4096];
+    uint8_t hs[64];
+    json_t *out = NULL;
+    signer_conn c;
+
+    NEED();
+    memcpy(hs, H1, 32);
+    memcpy(hs + 32, H2, 32);
+    CU_ASSERT_FATAL(ts_login(&W, &c, "carol") == 0);
+    CU_ASSERT_EQUAL_FATAL(carol_sad(&c, "c-p256", 2, hs, 2, sad, sizeof sad), 200);
+    CU_ASSERT(signs(&c, "c-p256", sad, H1, 1));
+    sleep(1); /* a later second, so a later expiry: a SAD of its own */
+    CU_ASSERT_EQUAL_FATAL(ts_extend(&c, "c-p256", sad, H2, 1, sad2, sizeof sad2, &out), 200);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(out, "expiresIn")), 3600);
+    CU_ASSERT(strcmp(sad, sad2) != 0);
+    json_decref(out);
+    CU_ASSERT(signs(&c, "c-p256", sad2, H2, 1));
+    CU_ASSERT(refused(&c, "c-p256", sad2, H1, 1, "Invalid parameter SAD"));
+    CU_ASSERT(refused(&c, "c-p256", sad, H2, 1, "Invalid parameter SAD"));
+    CU_ASSERT(extend_refused(&c, "c-p256", sad2, H1, 1, "Invalid parameter SAD"));
+    signer_close(&c);
+}
+
+/* The refusals and their CSC errors (spec/csc-api.md §4): a tampered SAD, another signer's
+ * SAD, another credential, a hash the SAD does not list, missing fields. None consumes
+ * anything: the SAD still extends and signs afterwards. */
+static void test_CSC_11_9_extend_refusals(void)
+{
+    char sad[4096], bad[4096], sad2[4096];
+    json_t *out = NULL;
+    signer_conn b, c;
+    size_t n;
+
+    NEED();
+    CU_ASSERT_FATAL(ts_login(&W, &c, "carol") == 0);
+    CU_ASSERT_FATAL(ts_login(&W, &b, "bob") == 0);
+    CU_ASSERT_EQUAL_FATAL(carol_sad(&c, "c-p256", 1, H1, 1, sad, sizeof sad), 200);
+    n = strlen(sad);
+    memcpy(bad, sad, n + 1);
+    bad[n / 2] = bad[n / 2] == 'A' ? 'B' : 'A';
+    CU_ASSERT(extend_refused(&c, "c-p256", bad, H1, 1, "Invalid parameter SAD"));
+    CU_ASSERT(extend_refused(&c, "c-p256", "*", H1, 1, "Invalid parameter SAD"));
+    CU_ASSERT(extend_refused(&b, "c-p256", sad, H1, 1, "Invalid parameter SAD"));
+    CU_ASSERT(extend_refused(&b, "b-p256", sad, H1, 1, "Invalid parameter SAD"));
+    CU_ASSERT(extend_refused(&c, "c-rsa", sad, H1, 1, "Invalid parameter SAD"));
+    CU_ASSERT(extend_refused(&c, "c-p256", sad, H2, 1, "Hash is not authorized by the SAD."));
+    CU_ASSERT_EQUAL(ts_post(&c, "credentials/extendTransaction", &out, "{s:s,s:s}",
+                            "credentialID", "c-p256", "SAD", sad), 400);
+    CU_ASSERT(ts_is_error(out, "invalid_request", NULL));
+    json_decref(out);
+    CU_ASSERT_EQUAL(ts_post(&c, "credentials/extendTransaction", &out, "{s:s,s:o}",
+                            "credentialID", "c-p256", "hashes", ts_hashes(H1, 32, 1)), 400);
+    CU_ASSERT(ts_is_error(out, "invalid_request", "Missing (or invalid type) string parameter SAD"));
+    json_decref(out);
+    CU_ASSERT_EQUAL(ts_post(&c, "credentials/extendTransaction", &out, "{s:s,s:s,s:o}",
+                            "credentialID", "c-p256", "SAD", sad, "hashes", ts_hashes(H1, 32, 1)),
+                    400);
+    CU_ASSERT(ts_is_error(out, "invalid_request",
+                          "Missing (or invalid type) string parameter hashAlgorithmOID"));
+    json_decref(out);
+    CU_ASSERT_EQUAL_FATAL(ts_extend(&c, "c-p256", sad, H1, 1, sad2, sizeof sad2, &out), 200);
+    json_decref(out);
+    CU_ASSERT(signs(&c, "c-p256", sad2, H1, 1));
+    signer_close(&b);
+    signer_close(&c);
+}
+
+/* An expired SAD (the SAM restarted two hours ahead with libfaketime): "SAD expired", at
+ * signHash and at extendTransaction (CSC 11.9: only a current SAD is extended). Last: it
+ * restarts the SAM. */
 static void test_CSC_11_10_sad_expired(void)
 {
     char sad[4096];
@@ -478,6 +564,7 @@ static void test_CSC_11_10_sad_expired(void)
         UNIT_SKIP("libfaketime is not installed (make deps installs the faketime package)");
     }
     CU_ASSERT(refused(&c, "c-p256", sad, H2, 1, "SAD expired"));
+    CU_ASSERT(extend_refused(&c, "c-p256", sad, H2, 1, "SAD expired"));
     CU_ASSERT_EQUAL(it_stop(&W.sam), 0);
     CU_ASSERT_EQUAL(it_start(&W.sam, NULL), 0);
     signer_close(&c);
@@ -497,6 +584,8 @@ UNIT_SUITE(ssaattack)
         { "CSC_10_error_table", test_CSC_10_error_table },
         { "SRC_SA_2_1_wrong_pin_locked", test_SRC_SA_2_1_wrong_pin_locked },
         { "SIG_6_3_1_08_credential_state", test_SIG_6_3_1_08_credential_state },
+        { "CSC_11_9_extend_then_sign", test_CSC_11_9_extend_then_sign },
+        { "CSC_11_9_extend_refusals", test_CSC_11_9_extend_refusals },
         { "CSC_11_10_sad_expired", test_CSC_11_10_sad_expired },
         { NULL, NULL },
     };

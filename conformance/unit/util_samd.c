@@ -518,6 +518,44 @@ bool it_token_id(const uint8_t *tok, size_t len, uint8_t id[16])
     return true;
 }
 
+bool it_token_exp(const uint8_t *tok, size_t len, int64_t *exp)
+{
+    cose_msg m;
+    uint64_t e = 0;
+    size_t v = 0;
+
+    if (cose_mac0_parse(tok, len, COSE_TAG_REQUIRED, &m) != QSCD_OK ||
+        scbor_map_find_int(tok, m.payload_off + m.payload_len, m.payload_off, 10, &v) != QSCD_OK ||
+        scbor_get_uint(tok, m.payload_off + m.payload_len, v, &e) != QSCD_OK || e > INT64_MAX)
+        return false;
+    *exp = (int64_t)e;
+    return true;
+}
+
+int it_extend(it_sam *t, const char *signer, const char *cred, const uint8_t *tok,
+              size_t tok_len, const uint8_t *h, size_t n, uint8_t *out, size_t *out_len,
+              uint64_t *expires_in)
+{
+    const uint8_t *b = NULL;
+    samc_resp r;
+    it_p p;
+    int rc;
+
+    itp_map(&p, 4);
+    itp_id(&p, 1, cred);
+    itp_bytes(&p, 2, tok, tok_len);
+    itp_uint(&p, 3, 1);
+    itp_hashes(&p, 4, h, 32, n);
+    rc = it_signer(t, signer, SAMC_EXTEND, &p, &r);
+    if (rc == 0 && (samc_get_bstr(&r, 1, &b, out_len) != 0 || *out_len > 4096 ||
+                    samc_get_uint(&r, 2, expires_in) != 0))
+        rc = -2;
+    if (rc == 0)
+        memcpy(out, b, *out_len);
+    samc_resp_free(&r);
+    return rc;
+}
+
 size_t it_assertion(EVP_PKEY *key, const uint8_t ch[32], const char *cred, uint32_t numsig,
                     int hash_alg, const uint8_t *h, size_t dlen, size_t n, uint8_t *out,
                     size_t cap)

@@ -101,8 +101,14 @@ int it_sign(it_sam *t, const char *signer, const char *cred, const uint8_t *tok,
 /* OpenSSL: does sig verify over the SHA-256 digest h with the certificate's key? */
 bool it_verify(const uint8_t *cert, size_t cert_len, int sign_alg, const uint8_t *h,
                const uint8_t *sig, size_t sig_len);
-/* The token id (claims key 2) of a SAD token. */
+/* The token id (claims key 2) and the expiry (key 10) of a SAD token. */
 bool it_token_id(const uint8_t *tok, size_t len, uint8_t id[16]);
+bool it_token_exp(const uint8_t *tok, size_t len, int64_t *exp);
+/* extend a token for n SHA-256 digests; the new token into out (cap 4096), its lifetime into
+ * *expires_in. The status. */
+int it_extend(it_sam *t, const char *signer, const char *cred, const uint8_t *tok,
+              size_t tok_len, const uint8_t *h, size_t n, uint8_t *out, size_t *out_len,
+              uint64_t *expires_in);
 
 /* A SIC assertion (spec/sap.md §3) by key over the request's fields and a challenge. */
 size_t it_assertion(EVP_PKEY *key, const uint8_t ch[32], const char *cred, uint32_t numsig,

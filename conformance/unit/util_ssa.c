@@ -208,6 +208,25 @@ long ts_sign(signer_conn *c, const char *cred, const char *sad, const char *sign
     return st;
 }
 
+long ts_extend(signer_conn *c, const char *cred, const char *sad, const uint8_t *h, size_t n,
+               char *sad2, size_t cap, json_t **out)
+{
+    json_t *req = json_pack("{s:s,s:s,s:o,s:s}", "credentialID", cred, "SAD", sad, "hashes",
+                            ts_hashes(h, 32, n), "hashAlgorithmOID", "2.16.840.1.101.3.4.2.1");
+    const char *s;
+    long st;
+
+    *out = NULL;
+    st = signer_call(c, "credentials/extendTransaction", req, out);
+    json_decref(req);
+    s = json_string_value(json_object_get(*out, "SAD"));
+    if (sad2 != NULL && st == 200 && s != NULL && strlen(s) < cap)
+        memcpy(sad2, s, strlen(s) + 1);
+    else if (sad2 != NULL && st == 200)
+        st = -2;
+    return st;
+}
+
 X509 *ts_cert(signer_conn *c, const char *cred)
 {
     json_t *info = NULL;

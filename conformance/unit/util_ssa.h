@@ -58,6 +58,10 @@ long ts_authorize_otp(signer_conn *c, const char *cred, const char *pin, const c
 long ts_sign(signer_conn *c, const char *cred, const char *sad, const char *sign_algo,
              const char *hash_oid, const char *params, const uint8_t *h, size_t dlen, size_t n,
              json_t **out);
+/* credentials/extendTransaction for n SHA-256 digests; the new SAD into sad2 (cap; may be
+ * NULL). The HTTP status; *out the answer. */
+long ts_extend(signer_conn *c, const char *cred, const char *sad, const uint8_t *h, size_t n,
+               char *sad2, size_t cap, json_t **out);
 /* The credential's certificate as credentials/info gives it (X509_free), NULL on failure. */
 X509 *ts_cert(signer_conn *c, const char *cred);
 /* Do the signatures of a signHash answer verify over the n digests with cert? Exactly n, in

@@ -175,6 +175,21 @@ static int p_random(void *ctx, uint8_t *buf, size_t n)
     return RAND_bytes(buf, (int)n) == 1 ? QSCD_OK : QSCD_ERR_RANDOM;
 }
 
+static int p_registry_extend(void *ctx, const uint8_t *token_id, uint32_t max, int64_t exp)
+{
+    world *w = ctx;
+
+    (void)exp;
+    for (int i = 0; i < WORLD_REG; i++) {
+        if (!w->reg[i].present || memcmp(w->reg[i].id, token_id, QSCD_TOKEN_ID_LEN) != 0)
+            continue;
+        if (max != w->reg[i].max)
+            return QSCD_ERR_SAD_UNKNOWN;
+        return w->reg[i].used >= max ? QSCD_ERR_SAD_EXHAUSTED : QSCD_OK;
+    }
+    return QSCD_ERR_SAD_UNKNOWN;
+}
+
 static int p_registry_create(void *ctx, const uint8_t *token_id, uint32_t max, int64_t exp)
 {
     world *w = ctx;
@@ -280,7 +295,7 @@ void world_init(world *w)
         .registry_consume = p_registry_consume, .sign = p_sign, .signer_get = p_signer_get,
         .signer_update = p_signer_update, .pin_derive = p_pin_derive, .otp_mac = p_otp_mac,
         .random = p_random, .registry_create = p_registry_create,
-        .challenge_take = p_challenge_take, .device_verify = p_device_verify,
+        .registry_extend = p_registry_extend, .challenge_take = p_challenge_take, .device_verify = p_device_verify,
         .sha256 = p_sha256, .seal_mac = p_seal_mac, .audit = p_audit,
     };
     w->now = 1800000000; /* 2027-01-15 */
@@ -289,6 +304,7 @@ void world_init(world *w)
     w->cfg.audience_len = 14;
     memcpy(w->cfg.audience, "qscd-unit-test", 14);
     w->cfg.token_ttl = 600;
+    w->cfg.token_max_life = 86400;
     w->cfg.clock_skew = 30;
     w->cfg.lockout_limit = 5;
     w->cfg.challenge_ttl = 300;

@@ -91,6 +91,11 @@ int qscd_port_registry_create(qscd_ports *p, const uint8_t *token_id, uint32_t m
     return FORWARD(registry_create, token_id, max, exp);
 }
 
+int qscd_port_registry_extend(qscd_ports *p, const uint8_t *token_id, uint32_t max, int64_t exp)
+{
+    return FORWARD(registry_extend, token_id, max, exp);
+}
+
 int qscd_port_challenge_take(qscd_ports *p, const qscd_id *signer, const uint8_t *challenge,
                              int64_t *issued_at)
 {

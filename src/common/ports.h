@@ -27,6 +27,7 @@ struct qscd_ports {
     int (*otp_mac)(void *ctx, const qscd_id *signer, uint64_t counter, uint8_t *mac);
     int (*random)(void *ctx, uint8_t *buf, size_t n);
     int (*registry_create)(void *ctx, const uint8_t *token_id, uint32_t max, int64_t exp);
+    int (*registry_extend)(void *ctx, const uint8_t *token_id, uint32_t max, int64_t exp);
     int (*challenge_take)(void *ctx, const qscd_id *signer, const uint8_t *challenge,
                           int64_t *issued_at);
     int (*device_verify)(void *ctx, const qscd_id *signer, const uint8_t *tbs, size_t tbs_len,

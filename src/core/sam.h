@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The SAM's decisions: the entry points behind credentials/authorize and signatures/signHash.
+ * The SAM's decisions: the entry points behind credentials/authorize, signatures/signHash and
+ * credentials/extendTransaction.
  * Each one asks the role table first, checks everything DESIGN §3 lists, reaches the HSM
  * only through the ports (acsl/ports/qscd_ports.h), and writes exactly one audit event on
  * every path, success or failure.
@@ -58,6 +59,44 @@
 */
 int sam_signhash(qscd_ports *p, const sam_config *cfg, const sam_sign_req *req,
                  sam_sign_out *out);
+
+/* credentials/extendTransaction: check the SAD token against the request exactly as
+ * signHash does (spec/sap.md, checks 1 to 15; the signature algorithm is not read), check
+ * that its registry entry has signatures left, and issue the same grant again (same token id,
+ * signer, credential, audience, hashes, number of signatures and issue time) with a new
+ * expiry: now + token_ttl, but never later than token_max_life after the first issue.
+ * Extending grants no signature more: the registry's count belongs to the token id.
+ *
+ *   QSCD_OK                    out holds the new token and its lifetime
+ *   QSCD_ERR_ROLE_DENIED       the session's role may not extend (SRA_SKM.2.7)
+ *   QSCD_ERR_HASH_COUNT        no hash, or more than QSCD_MAX_HASHES
+ *   QSCD_ERR_HASH_ALG          hash algorithm not allowed
+ *   QSCD_ERR_CRED_NOT_FOUND    no such credential
+ *   QSCD_ERR_NOT_OWNER         the credential is no longer the token's signer's
+ *   QSCD_ERR_SAD_*             as at signHash; QSCD_ERR_SAD_EXPIRED also when the cap on
+ *                              the total life leaves no time; QSCD_ERR_SAD_EXHAUSTED every
+ *                              signature used; QSCD_ERR_SAD_UNKNOWN no registry entry
+ *   QSCD_ERR_CLOCK             the trusted clock failed
+ *   QSCD_ERR_AUDIT_WRITE       the audit record could not be made durable: no token
+ *   other                      a port's error (MAC, store)
+ * On every error out holds no token byte.
+ */
+/*@ requires sam_config_ok(cfg);
+    requires sam_sign_req_ok(req);
+    requires \valid(out);
+    requires \separated(out, req, cfg);
+    requires \separated(out, req->token + (0 .. req->token_len - 1));
+    terminates \true;
+    assigns *out, sam_g_verified, sam_g_now, sam_g_extended, sam_g_audits;
+    ensures SRG_AA_1_one_event: sam_g_audits == 1;
+    ensures SRA_SKM_2_7_no_privileged_extension:
+        req->actor.role != SAM_ROLE_SIGNER ==> \result != QSCD_OK && sam_g_extended == 0;
+    ensures CSC_11_9_registry_checked: \result == QSCD_OK ==> sam_g_extended == 1;
+    ensures \result == QSCD_OK ==> 0 < out->token_len <= SAD_TOKEN_MAX;
+    ensures no_token_on_error: \result != QSCD_OK ==> out->token_len == 0;
+*/
+int sam_extend(qscd_ports *p, const sam_config *cfg, const sam_sign_req *req,
+               sam_authz_out *out);
 
 /*@ predicate sam_authz_ok_args(sam_config *cfg, sam_authz_req *req, sam_authz_out *out) =
         sam_config_ok(cfg) && sam_authz_req_ok(req) && \valid(out) &&

@@ -385,19 +385,6 @@ static int authz_clock(qscd_ports *p, int64_t *now)
     return qscd_port_now(p, now);
 }
 
-/* Empty an authorize output: no token byte left. */
-/*@ requires \valid(out);
-    terminates \true;
-    assigns *out;
-    ensures out->token_len == 0;
-*/
-static void authz_out_clear(sam_authz_out *out)
-{
-    out->token_len = 0;
-    out->expires_in = 0;
-    qscd_wipe(out->token, SAD_TOKEN_MAX);
-}
-
 int sam_authorize(qscd_ports *p, const sam_config *cfg, const sam_authz_req *req,
                   sam_authz_out *out)
 {
@@ -414,7 +401,7 @@ int sam_authorize(qscd_ports *p, const sam_config *cfg, const sam_authz_req *req
 
     /*@ ghost sam_g_pin_ok = 0; sam_g_possession_ok = 0; sam_g_locked_read = 1;
               sam_g_issued = 0; sam_g_audits = 0; */
-    authz_out_clear(out);
+    sam_token_out_clear(out);
     sad_claims_wipe(&claims);
     rc = authz_precheck(req, cfg);
     if (rc == QSCD_OK)
@@ -442,7 +429,7 @@ int sam_authorize(qscd_ports *p, const sam_config *cfg, const sam_authz_req *req
     if (rc == QSCD_OK && arc != QSCD_OK)
         rc = arc;
     if (rc != QSCD_OK)
-        authz_out_clear(out);
+        sam_token_out_clear(out);
     sad_claims_wipe(&claims);
     return rc;
 }

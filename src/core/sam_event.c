@@ -64,6 +64,13 @@ void sam_out_clear(sam_sign_out *out)
     clear_lengths(out);
 }
 
+void sam_token_out_clear(sam_authz_out *out)
+{
+    out->token_len = 0;
+    out->expires_in = 0;
+    qscd_wipe(out->token, SAD_TOKEN_MAX);
+}
+
 int sam_key_fits(int key_alg, int sign_alg)
 {
     int ec = key_alg == SAM_KEY_EC_P256 || key_alg == SAM_KEY_EC_P384;

@@ -53,6 +53,15 @@ void sam_event_hashes(sam_event *ev, int hash_alg, uint32_t n, const uint8_t *ha
 */
 void sam_out_clear(sam_sign_out *out);
 
+/* Empty an authorize or extend output: no token and no token byte left. */
+/*@ requires \valid(out);
+    terminates \true;
+    assigns *out;
+    ensures out->token_len == 0;
+    ensures \forall integer k; 0 <= k < SAD_TOKEN_MAX ==> out->token[k] == 0;
+*/
+void sam_token_out_clear(sam_authz_out *out);
+
 /* May a key of this algorithm make signatures of this kind?
  *
  *   returns 1   ECDSA with an EC key; PKCS#1 v1.5 or PSS with an RSA key

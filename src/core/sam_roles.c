@@ -8,7 +8,7 @@ int sam_role_allows(int role, int op)
     case SAM_ROLE_SIGNER:
         return op == SAM_OP_AUTHORIZE || op == SAM_OP_SIGN || op == SAM_OP_CHALLENGE ||
                op == SAM_OP_CRED_LIST_OWN || op == SAM_OP_CRED_INFO_OWN ||
-               op == SAM_OP_PIN_CHANGE;
+               op == SAM_OP_PIN_CHANGE || op == SAM_OP_EXTEND;
     case SAM_ROLE_SECURITY_OFFICER:
         return op >= SAM_OP_SIGNER_ENROL && op <= SAM_OP_CERT_REVOKE;
     case SAM_ROLE_OPERATOR:

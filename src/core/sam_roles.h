@@ -28,6 +28,7 @@ typedef enum sam_op {
     SAM_OP_CRED_LIST_OWN = 4,    /* own credentials only */
     SAM_OP_CRED_INFO_OWN = 5,
     SAM_OP_PIN_CHANGE = 6,       /* own PIN, old PIN required */
+    SAM_OP_EXTEND = 7,           /* SAD token -> the same grant with a later expiry */
     /* security officer */
     SAM_OP_SIGNER_ENROL = 10,
     SAM_OP_SIGNER_DISABLE = 11,
@@ -56,7 +57,8 @@ typedef enum sam_op {
         r == SAM_ROLE_SECURITY_OFFICER || r == SAM_ROLE_OPERATOR || r == SAM_ROLE_AUDITOR;
     predicate sam_signer_op(integer op) =
         op == SAM_OP_AUTHORIZE || op == SAM_OP_SIGN || op == SAM_OP_CHALLENGE ||
-        op == SAM_OP_CRED_LIST_OWN || op == SAM_OP_CRED_INFO_OWN || op == SAM_OP_PIN_CHANGE;
+        op == SAM_OP_CRED_LIST_OWN || op == SAM_OP_CRED_INFO_OWN || op == SAM_OP_PIN_CHANGE ||
+        op == SAM_OP_EXTEND;
     predicate sam_so_op(integer op) = SAM_OP_SIGNER_ENROL <= op <= SAM_OP_CERT_REVOKE;
     predicate sam_operator_op(integer op) = op == SAM_OP_KEY_BACKUP || op == SAM_OP_KEY_RESTORE;
     predicate sam_auditor_op(integer op) = op == SAM_OP_AUDIT_EXPORT || op == SAM_OP_AUDIT_VERIFY;
@@ -78,7 +80,8 @@ typedef enum sam_op {
     ensures range: \result == 0 || \result == 1;
     ensures table: \result == 1 <==> sam_allowed(role, op);
     ensures SRA_SKM_2_7_privileged_never_sign:
-        sam_privileged(role) && (op == SAM_OP_SIGN || op == SAM_OP_AUTHORIZE) ==> \result == 0;
+        sam_privileged(role) &&
+        (op == SAM_OP_SIGN || op == SAM_OP_AUTHORIZE || op == SAM_OP_EXTEND) ==> \result == 0;
     ensures SRG_M_1_5_privileged_not_signer:
         sam_privileged(role) && sam_signer_op(op) ==> \result == 0;
     ensures SRG_M_1_6_officer_not_auditor:

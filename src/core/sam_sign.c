@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * signatures/signHash in the SAM (contract in sam.h). The order of the steps is the point:
- * nothing reaches the sign port before the token's MAC, its claims, the credential and the
- * registry have all said yes, and the registry has counted the signatures durably. The sign
- * port's preconditions (acsl/ports/qscd_ports.h) are the sole-control theorem; WP proves them
- * at the one call below.
+ * signatures/signHash and credentials/extendTransaction in the SAM (contracts in sam.h). The
+ * order of the steps is the point: nothing reaches the sign port before the token's MAC, its
+ * claims, the credential and the registry have all said yes, and the registry has counted
+ * the signatures durably. The sign port's preconditions (acsl/ports/qscd_ports.h) are the
+ * sole-control theorem; WP proves them at the one call below. An extension checks the token
+ * exactly as a signature does, and re-issues the same grant (same token id, so the same
+ * registry count) with a later expiry.
  */
 #include "sam.h"
 
@@ -17,20 +19,22 @@
 /*@ ghost int sam_g_consumed = 0; */
 /*@ ghost int sam_g_signed = 0; */
 /*@ ghost int sam_g_audits = 0; */
+/*@ ghost int sam_g_extended = 0; */
 
 /* The request's shape, before any token or key is looked at. */
 /*@ requires sam_sign_req_ok(req);
+    requires op == SAM_OP_SIGN || op == SAM_OP_EXTEND;
     terminates \true;
     assigns \nothing;
     ensures \result == QSCD_OK ==> req->actor.role == SAM_ROLE_SIGNER &&
         1 <= req->nhashes <= QSCD_MAX_HASHES && qscd_hash_ok(req->hash_alg);
     ensures SRA_SKM_2_7_role_first: req->actor.role != SAM_ROLE_SIGNER ==> \result != QSCD_OK;
 */
-static int sign_precheck(const sam_sign_req *req)
+static int sign_precheck(const sam_sign_req *req, int op)
 {
     int rc = QSCD_OK;
 
-    if (!sam_role_allows(req->actor.role, SAM_OP_SIGN))
+    if (!sam_role_allows(req->actor.role, op))
         rc = QSCD_ERR_ROLE_DENIED;
     else if (req->nhashes < 1 || req->nhashes > QSCD_MAX_HASHES)
         rc = QSCD_ERR_HASH_COUNT;
@@ -205,10 +209,44 @@ static int sign_all(qscd_ports *p, const sam_sign_req *req, const sad_claims *c,
     return rc;
 }
 
-/* Everything that must hold before the registry is asked: the stored credential is the one
- * requested, the token is authentic, its claims fit the request, the service and the time,
- * and the credential is the token's and usable now. The credential is read first so that
- * nothing is written between the token's verification and the signatures. */
+/* The token against the request, the service and the time (spec/sap.md, checks 3 to 14):
+ * the stored credential is the one requested, the token is authentic and its claims fit.
+ * The credential is read first so that nothing is written between the token's verification
+ * and what it licenses. */
+/*@ requires sam_config_ok(cfg) && sam_sign_req_ok(req);
+    requires 0 <= now <= 0x7fffffff00 && now == sam_g_now;
+    requires req->actor.role == SAM_ROLE_SIGNER && 1 <= req->nhashes <= QSCD_MAX_HASHES;
+    requires qscd_hash_ok(req->hash_alg);
+    requires \valid(c) && \valid(cred);
+    requires \separated(c, cred, req, cfg);
+    requires \separated(c, req->token + (0 .. req->token_len - 1));
+    requires \separated(cred, req->token + (0 .. req->token_len - 1));
+    terminates \true;
+    assigns *c, *cred, sam_g_verified;
+    ensures sam_sign_req_ok(req);
+    ensures SRA_SAP_1_6_verified: \result == QSCD_OK ==> c == sam_g_verified && sad_claims_ok(c);
+    ensures \result == QSCD_OK ==> sam_g_now < c->exp && c->iat <= sam_g_now + SAM_MAX_SKEW;
+    ensures \result == QSCD_OK ==> req->nhashes <= c->num_signatures;
+    ensures \result == QSCD_OK ==> sam_cred_ok(cred);
+    ensures \result == QSCD_OK ==> qscd_id_eq(&cred->id, &c->credential);
+    ensures \result == QSCD_OK ==> qscd_id_eq(&req->actor.id, &c->signer);
+    ensures \result == QSCD_OK ==> req->hash_alg == c->hash_alg;
+    ensures SRA_SKM_2_5_all_listed: \result == QSCD_OK ==> sign_hashes_listed(c, req, req->nhashes);
+*/
+static int sign_token_check(qscd_ports *p, const sam_config *cfg, const sam_sign_req *req,
+                            int64_t now, sad_claims *c, sam_cred *cred)
+{
+    int rc = qscd_port_cred_get(p, &req->cred, cred);
+
+    if (rc == QSCD_OK)
+        rc = sad_token_verify(p, req->token, req->token_len, c);
+    if (rc == QSCD_OK)
+        rc = sign_check_claims(cfg, req, c, now);
+    return rc;
+}
+
+/* Everything that must hold before the registry is asked: the token's checks, then the
+ * credential is the token's and usable now. */
 /*@ requires sam_config_ok(cfg) && sam_sign_req_ok(req);
     requires 0 <= now <= 0x7fffffff00 && now == sam_g_now;
     requires req->actor.role == SAM_ROLE_SIGNER && 1 <= req->nhashes <= QSCD_MAX_HASHES;
@@ -236,26 +274,65 @@ static int sign_all(qscd_ports *p, const sam_sign_req *req, const sad_claims *c,
 static int sign_authorise(qscd_ports *p, const sam_config *cfg, const sam_sign_req *req,
                           int64_t now, sad_claims *c, sam_cred *cred)
 {
-    int rc = qscd_port_cred_get(p, &req->cred, cred);
+    int rc = sign_token_check(p, cfg, req, now, c, cred);
 
-    if (rc == QSCD_OK)
-        rc = sad_token_verify(p, req->token, req->token_len, c);
-    if (rc == QSCD_OK)
-        rc = sign_check_claims(cfg, req, c, now);
     if (rc == QSCD_OK)
         rc = sign_check_cred(cred, c, req->sign_alg, now);
     return rc;
 }
 
-/* The trusted time, into a value the rest of the function cannot alias. */
-/*@ requires \valid(now);
+/* The request's shape and role, then the trusted time (into a value the rest of the entry
+ * point cannot alias). */
+/*@ requires sam_sign_req_ok(req);
+    requires op == SAM_OP_SIGN || op == SAM_OP_EXTEND;
+    requires \valid(now) && \separated(now, req);
     terminates \true;
     assigns *now, sam_g_now;
+    ensures \result == QSCD_OK ==> req->actor.role == SAM_ROLE_SIGNER &&
+        1 <= req->nhashes <= QSCD_MAX_HASHES && qscd_hash_ok(req->hash_alg);
     ensures \result == QSCD_OK ==> *now == sam_g_now && 0 <= *now <= 0x7fffffff00;
+    ensures SRA_SKM_2_7_role_first: req->actor.role != SAM_ROLE_SIGNER ==> \result != QSCD_OK;
 */
-static int sign_clock(qscd_ports *p, int64_t *now)
+static int sign_start(qscd_ports *p, const sam_sign_req *req, int op, int64_t *now)
 {
-    return qscd_port_now(p, now);
+    int64_t clock = 0;
+    int rc = sign_precheck(req, op);
+
+    if (rc == QSCD_OK)
+        rc = qscd_port_now(p, &clock);
+    *now = clock;
+    return rc;
+}
+
+/* The one audit event of signHash and extendTransaction, on every path (SRG_AA.1): the
+ * token's id once its MAC verified (the claims hold a version only then: they are wiped
+ * otherwise, so failed checks of an authentic token are audited with its id), the digests on
+ * success. Returns rc, or the audit port's error when rc was QSCD_OK: no result without its
+ * record. */
+/*@ requires sam_sign_req_ok(req) && \valid_read(c);
+    requires rc == QSCD_OK ==> qscd_hash_ok(req->hash_alg) && 1 <= req->nhashes <= QSCD_MAX_HASHES;
+    requires sam_g_audits == 0;
+    terminates \true;
+    assigns sam_g_audits;
+    ensures SRG_AA_1_one_event: sam_g_audits == 1;
+    ensures rc != QSCD_OK ==> \result == rc;
+    ensures rc == QSCD_OK ==> \result == QSCD_OK || \result == QSCD_ERR_AUDIT_WRITE;
+*/
+static int sign_audit(qscd_ports *p, int op, const sam_sign_req *req, const sad_claims *c,
+                      int64_t now, int rc)
+{
+    sam_event ev;
+    int arc;
+
+    sam_event_begin(&ev, op, &req->actor, &req->cred);
+    ev.time = now;
+    ev.outcome = rc;
+    if (c->version == SAD_VERSION)
+        sam_event_token(&ev, c);
+    if (rc == QSCD_OK)
+        sam_event_hashes(&ev, req->hash_alg, (uint32_t)req->nhashes, req->hashes);
+    arc = qscd_port_audit(p, &ev);
+    return rc == QSCD_OK && arc != QSCD_OK ? arc : rc;
 }
 
 int sam_signhash(qscd_ports *p, const sam_config *cfg, const sam_sign_req *req,
@@ -265,17 +342,13 @@ int sam_signhash(qscd_ports *p, const sam_config *cfg, const sam_sign_req *req,
      * over the hash list is too long for it to follow byte by byte). */
     sad_claims claims = { 0 };
     sam_cred cred;
-    sam_event ev;
-    int64_t clock = 0, now = 0;
-    int rc, arc;
+    int64_t now = 0;
+    int rc;
 
     /*@ ghost sam_g_verified = 0; sam_g_consumed = 0; sam_g_signed = 0; sam_g_audits = 0; */
     sam_out_clear(out);
     sad_claims_wipe(&claims);
-    rc = sign_precheck(req);
-    if (rc == QSCD_OK)
-        rc = sign_clock(p, &clock);
-    now = clock;
+    rc = sign_start(p, req, SAM_OP_SIGN, &now);
     if (rc == QSCD_OK)
         rc = sign_authorise(p, cfg, req, now, &claims, &cred);
     if (rc == QSCD_OK)
@@ -285,22 +358,145 @@ int sam_signhash(qscd_ports *p, const sam_config *cfg, const sam_sign_req *req,
         rc = sign_all(p, req, &claims, &cred, out);
     if (rc == QSCD_OK)
         out->nsigs = req->nhashes;
-
     /* One audit event, on every path (SRG_AA.1). */
-    sam_event_begin(&ev, SAM_OP_SIGN, &req->actor, &req->cred);
-    ev.time = now;
-    ev.outcome = rc;
-    /* The claims hold a version only once a token's MAC verified (they are wiped otherwise):
-     * failed checks of an authentic token are audited with its id. */
-    if (claims.version == SAD_VERSION)
-        sam_event_token(&ev, &claims);
-    if (rc == QSCD_OK)
-        sam_event_hashes(&ev, req->hash_alg, (uint32_t)req->nhashes, req->hashes);
-    arc = qscd_port_audit(p, &ev);
-    if (rc == QSCD_OK && arc != QSCD_OK)
-        rc = arc;
+    rc = sign_audit(p, SAM_OP_SIGN, req, &claims, now, rc);
     if (rc != QSCD_OK)
         sam_out_clear(out);
+    sad_claims_wipe(&claims);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ extendTransaction */
+
+/*@ // Every claim but the expiry is the same at labels A and B: the grant itself.
+    predicate sad_same_grant{A, B}(sad_claims *c) =
+        \at(c->version, A) == \at(c->version, B) &&
+        \at(c->signer.len, A) == \at(c->signer.len, B) &&
+        \at(c->credential.len, A) == \at(c->credential.len, B) &&
+        \at(c->audience_len, A) == \at(c->audience_len, B) &&
+        \at(c->hash_alg, A) == \at(c->hash_alg, B) &&
+        \at(c->nhashes, A) == \at(c->nhashes, B) &&
+        \at(c->num_signatures, A) == \at(c->num_signatures, B) &&
+        \at(c->iat, A) == \at(c->iat, B) && \at(c->scal, A) == \at(c->scal, B) &&
+        (\forall integer k; 0 <= k < QSCD_TOKEN_ID_LEN ==> \at(c->token_id[k], A) == \at(c->token_id[k], B)) &&
+        (\forall integer k; 0 <= k < QSCD_ID_MAX ==> \at(c->signer.b[k], A) == \at(c->signer.b[k], B)) &&
+        (\forall integer k; 0 <= k < QSCD_ID_MAX ==> \at(c->credential.b[k], A) == \at(c->credential.b[k], B)) &&
+        (\forall integer k; 0 <= k < QSCD_AUDIENCE_MAX ==> \at(c->audience[k], A) == \at(c->audience[k], B)) &&
+        (\forall integer k; 0 <= k < QSCD_MAX_HASHES * QSCD_MAX_DIGEST ==>
+            \at(c->hashes[k], A) == \at(c->hashes[k], B));
+*/
+
+/* The lifetimes an extension is given: the configuration's token_ttl and token_max_life,
+ * read once at the entry point, where sam_config_ok is known of them. */
+/*@ predicate extend_lifetimes_ok(integer ttl, integer max_life) =
+        1 <= ttl <= 86400 && 1 <= max_life <= SAM_MAX_TOKEN_LIFE;
+*/
+
+/* The expiry of the extended token: a full lifetime from now, but never past the cap on a
+ * token's total life, counted from its first issue. */
+/*@ requires extend_lifetimes_ok(ttl, max_life);
+    requires 0 <= now <= 0x7fffffff00 && 0 <= iat <= now + SAM_MAX_SKEW;
+    terminates \true;
+    assigns \nothing;
+    ensures CSC_11_9_lifetime: \result <= now + ttl;
+    ensures CSC_11_9_capped: \result <= iat + max_life;
+*/
+static int64_t extend_expiry(int64_t ttl, int64_t max_life, int64_t iat, int64_t now)
+{
+    int64_t exp = now + ttl;
+    int64_t cap = iat + max_life;
+
+    return exp < cap ? exp : cap;
+}
+
+/* The token's checks (as at signHash) and the credential still its signer's. */
+/*@ requires sam_config_ok(cfg) && sam_sign_req_ok(req);
+    requires 0 <= now <= 0x7fffffff00 && now == sam_g_now;
+    requires req->actor.role == SAM_ROLE_SIGNER && 1 <= req->nhashes <= QSCD_MAX_HASHES;
+    requires qscd_hash_ok(req->hash_alg);
+    requires \valid(c) && \valid(cred);
+    requires \separated(c, cred, req, cfg);
+    requires \separated(c, req->token + (0 .. req->token_len - 1));
+    requires \separated(cred, req->token + (0 .. req->token_len - 1));
+    terminates \true;
+    assigns *c, *cred, sam_g_verified;
+    ensures sam_sign_req_ok(req);
+    ensures SRA_SAP_1_6_verified: \result == QSCD_OK ==> c == sam_g_verified && sad_claims_ok(c);
+    ensures CSC_11_9_expired_sad_refused:
+        \result == QSCD_OK ==> sam_g_now < c->exp && c->iat <= sam_g_now + SAM_MAX_SKEW;
+    ensures SRA_SAP_2_3_signer: \result == QSCD_OK ==> qscd_id_eq(&req->actor.id, &c->signer);
+    ensures SRA_SKM_1_4_owner: \result == QSCD_OK ==> qscd_id_eq(&cred->owner, &c->signer);
+    ensures SRA_SAP_2_3_hashes: \result == QSCD_OK ==>
+        req->hash_alg == c->hash_alg && sign_hashes_listed(c, req, req->nhashes);
+*/
+static int extend_authorise(qscd_ports *p, const sam_config *cfg, const sam_sign_req *req,
+                            int64_t now, sad_claims *c, sam_cred *cred)
+{
+    int rc = sign_token_check(p, cfg, req, now, c, cred);
+
+    if (rc == QSCD_OK && !qscd_id_equal(&cred->owner, &c->signer))
+        rc = QSCD_ERR_NOT_OWNER;
+    return rc;
+}
+
+/* The same grant with a later expiry: the registry entry checked (signatures left) and moved,
+ * then the claims re-issued with only their expiry changed. The token id stays, so the
+ * registry's count carries over and the extension grants no signature more. (When the MAC
+ * port fails after the registry moved, the entry merely lives longer: nothing is granted.) */
+/*@ requires extend_lifetimes_ok(ttl, max_life);
+    requires 0 <= now <= 0x7fffffff00 && now == sam_g_now;
+    requires c == sam_g_verified && sad_claims_ok(c) && \valid(c);
+    requires sam_g_now < c->exp && c->iat <= sam_g_now + SAM_MAX_SKEW;
+    requires \valid(out) && \separated(out, c);
+    terminates \true;
+    assigns c->exp, *out, sam_g_extended;
+    ensures CSC_11_9_same_grant: sad_same_grant{Pre, Post}(c);
+    ensures CSC_11_9_capped: \result == QSCD_OK ==> c->exp <= c->iat + max_life;
+    ensures \result == QSCD_OK ==> sam_g_extended == 1;
+    ensures \result == QSCD_OK ==> now < c->exp <= now + ttl;
+    ensures \result == QSCD_OK ==> 0 < out->token_len <= SAD_TOKEN_MAX;
+*/
+static int extend_grant(qscd_ports *p, int64_t ttl, int64_t max_life, int64_t now,
+                        sad_claims *c, sam_authz_out *out)
+{
+    int64_t exp = extend_expiry(ttl, max_life, c->iat, now);
+    /* The cap may leave no time at all: the token then ends as an expired one would. */
+    int rc = exp > now && exp >= c->iat ? QSCD_OK : QSCD_ERR_SAD_EXPIRED;
+
+    if (rc == QSCD_OK)
+        rc = qscd_port_registry_extend(p, c->token_id, c->num_signatures, exp);
+    if (rc == QSCD_OK) {
+        c->exp = exp;
+        rc = sad_token_issue(p, c, out->token, SAD_TOKEN_MAX, &out->token_len);
+    }
+    if (rc == QSCD_OK)
+        out->expires_in = exp - now;
+    return rc;
+}
+
+int sam_extend(qscd_ports *p, const sam_config *cfg, const sam_sign_req *req,
+               sam_authz_out *out)
+{
+    /* Zeroed as well as wiped, for EVA (as in sam_signhash). */
+    sad_claims claims = { 0 };
+    sam_cred cred;
+    int64_t ttl = cfg->token_ttl, max_life = cfg->token_max_life;
+    int64_t now = 0;
+    int rc;
+
+    /*@ ghost sam_g_verified = 0; sam_g_extended = 0; sam_g_audits = 0; */
+    sam_token_out_clear(out);
+    sad_claims_wipe(&claims);
+    rc = sign_start(p, req, SAM_OP_EXTEND, &now);
+    if (rc == QSCD_OK)
+        rc = extend_authorise(p, cfg, req, now, &claims, &cred);
+    if (rc == QSCD_OK)
+        rc = extend_grant(p, ttl, max_life, now, &claims, out);
+
+    /* One audit event, on every path (SRG_AA.1). */
+    rc = sign_audit(p, SAM_OP_EXTEND, req, &claims, now, rc);
+    if (rc != QSCD_OK)
+        sam_token_out_clear(out);
     sad_claims_wipe(&claims);
     return rc;
 }

@@ -54,11 +54,16 @@ typedef enum sam_sap {
          (sa == SAM_SIGN_RSA_PKCS1 || sa == SAM_SIGN_RSA_PSS));
 */
 
+/* Bound on sam_config.token_max_life: a week. */
+#define SAM_MAX_TOKEN_LIFE 604800
+
 /* SAM configuration the core reads (the shell loads it from the config file). */
 typedef struct sam_config {
     uint8_t  audience_len;                 /* this service's identity, put in every token */
     uint8_t  audience[QSCD_AUDIENCE_MAX];
     int64_t  token_ttl;                    /* seconds a SAD token lives (CSC expiresIn) */
+    int64_t  token_max_life;               /* seconds from a token's issue that extensions
+                                              (CSC extendTransaction) may never pass */
     int64_t  clock_skew;                   /* seconds a token's iat may lie in the future */
     uint32_t lockout_limit;                /* failed authorisations before the signer locks */
     int64_t  challenge_ttl;                /* seconds a SIC challenge stays usable */
@@ -70,6 +75,7 @@ typedef struct sam_config {
         \valid_read(c) &&
         1 <= c->audience_len <= QSCD_AUDIENCE_MAX &&
         1 <= c->token_ttl <= 86400 && 0 <= c->clock_skew <= 300 &&
+        1 <= c->token_max_life <= SAM_MAX_TOKEN_LIFE &&
         1 <= c->lockout_limit <= 100 &&
         1 <= c->challenge_ttl <= 3600 &&
         1 <= c->otp_step <= 300 && 6 <= c->otp_digits <= 8;

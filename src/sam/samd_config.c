@@ -41,6 +41,7 @@ static const key_def keys[] = {
     { "softhsm_conf", P(softhsm_conf) },
     { "service_name", S(service_name) },
     { "token_ttl", I(token_ttl, 1, 86400) },
+    { "token_max_life", I(token_max_life, 1, 604800) },
     { "clock_skew", I(clock_skew, 0, 300) },
     { "lockout_limit", I(lockout_limit, 1, 100) },
     { "challenge_ttl", I(challenge_ttl, 1, 3600) },
@@ -70,6 +71,7 @@ void samd_config_defaults(samd_config *c, const char *data_dir)
     snprintf(c->service_name, sizeof c->service_name, "qscd-sam");
     snprintf(c->admin_id, sizeof c->admin_id, "so");
     c->token_ttl = 3600;
+    c->token_max_life = 86400;
     c->clock_skew = 30;
     c->lockout_limit = 5;
     c->challenge_ttl = 300;

@@ -31,7 +31,7 @@ typedef struct samd_config {
     int embedded;                 /* no module configured: the SoftHSMv2 token under data_dir */
     /* the SAP */
     char service_name[65];        /* the SAD tokens' audience */
-    long token_ttl, clock_skew, lockout_limit, challenge_ttl, otp_digits, otp_step;
+    long token_ttl, token_max_life, clock_skew, lockout_limit, challenge_ttl, otp_digits, otp_step;
     long argon2_t, argon2_m, argon2_p;
     /* the server */
     long workers, max_connections, read_timeout;

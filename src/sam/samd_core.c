@@ -21,6 +21,7 @@ static void core_config(samd *d)
     d->core.audience_len = (uint8_t)n;
     memcpy(d->core.audience, c->service_name, n);
     d->core.token_ttl = c->token_ttl;
+    d->core.token_max_life = c->token_max_life;
     d->core.clock_skew = c->clock_skew;
     d->core.lockout_limit = (uint32_t)c->lockout_limit;
     d->core.challenge_ttl = c->challenge_ttl;

@@ -14,7 +14,7 @@
 #define B(k) (1u << (k))
 #define ANY_ROLE (-1)  /* info: every role may ask */
 #define SO_ONLY  (-2)  /* admin.create: the role table has no entry (see spec/sam-protocol.md) */
-#define CORE     (-3)  /* authorize, sign: the core asks the role table itself and audits */
+#define CORE     (-3)  /* authorize, sign, extend: the core asks the role table itself and audits */
 
 typedef struct samd_op {
     unsigned op;
@@ -52,6 +52,8 @@ static const samd_op ops[] = {
       B(1) | B(2) | B(3) | B(4) | B(5) | B(6) | B(7), samd_op_authorize },
     { 32, "sign", CORE, CORE, B(1) | B(2) | B(3) | B(4) | B(5),
       B(1) | B(2) | B(3) | B(4) | B(5), samd_op_sign },
+    { 33, "extend", CORE, CORE, B(1) | B(2) | B(3) | B(4), B(1) | B(2) | B(3) | B(4),
+      samd_op_extend },
     { 40, "key.backup", 0, SAM_OP_KEY_BACKUP, B(1), B(1), samd_op_key_backup },
     { 41, "key.restore", 0, SAM_OP_KEY_RESTORE, B(1) | B(2), B(1) | B(2), samd_op_key_restore },
     { 50, "audit.export", 0, SAM_OP_AUDIT_EXPORT, B(1) | B(2), B(1) | B(2),
@@ -85,7 +87,7 @@ static int table_op(const samd_op *o, int role)
     if (t == SO_ONLY)
         return SAMD_EV_ADMIN_NEW;
     if (t == CORE)
-        return o->op == 31 ? SAM_OP_AUTHORIZE : SAM_OP_SIGN;
+        return o->op == 31 ? SAM_OP_AUTHORIZE : o->op == 33 ? SAM_OP_EXTEND : SAM_OP_SIGN;
     if (t == 0) /* refused below; recorded as the operation the other role would ask */
         return o->as_admin > 0 ? o->as_admin : o->as_signer;
     return t;

@@ -206,6 +206,7 @@ int samd_op_cred_csr(samd_req *r);
 int samd_op_challenge(samd_req *r);
 int samd_op_authorize(samd_req *r);
 int samd_op_sign(samd_req *r);
+int samd_op_extend(samd_req *r);
 int samd_op_key_backup(samd_req *r);
 int samd_op_key_restore(samd_req *r);
 int samd_op_audit_export(samd_req *r);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The signer's side of the SAP (spec/sam-protocol.md §3, ops 28, 30-32): a challenge for a
- * SIC assertion, authorize and sign, which the verified core decides (sam_authorize,
- * sam_signhash: factors, lockout, SAD, registry, the signatures, one audit event), and the
+ * The signer's side of the SAP (spec/sam-protocol.md §3, ops 28, 30-33): a challenge for a
+ * SIC assertion, authorize, sign and extend, which the verified core decides (sam_authorize,
+ * sam_signhash, sam_extend: factors, lockout, SAD, registry, the signatures, one audit
+ * event), and the
  * PKCS#10 request of a credential, signed through the same sign path under a SAD. The shell
  * only moves bytes: parameters into the core's request structs, results out, secrets wiped.
  */
@@ -92,6 +93,16 @@ static int authz_params(samd_req *r, sam_authz_req *q)
     return rc;
 }
 
+/* A token and its lifetime, as authorize and extend answer them. */
+static void put_token(scbor_enc *e, const sam_authz_out *out)
+{
+    scbor_put_map(e, 2);
+    scbor_put_uint(e, 1);
+    scbor_put_bstr(e, out->token, out->token_len);
+    scbor_put_uint(e, 2);
+    scbor_put_uint(e, (uint64_t)out->expires_in);
+}
+
 /* The signer's authorisations run one at a time (the signer ports' contract: the failure
  * count and the TOTP counter are read and written under the signer's lock). */
 int samd_op_authorize(samd_req *r)
@@ -106,13 +117,8 @@ int samd_op_authorize(samd_req *r)
         samd_stripe_unlock(r->d, &q->actor.id);
         r->audited = true;
     }
-    if (rc == QSCD_OK) {
-        scbor_put_map(r->res, 2);
-        scbor_put_uint(r->res, 1);
-        scbor_put_bstr(r->res, out->token, out->token_len);
-        scbor_put_uint(r->res, 2);
-        scbor_put_uint(r->res, (uint64_t)out->expires_in);
-    }
+    if (rc == QSCD_OK)
+        put_token(r->res, out);
     samd_wipe(q, q != NULL ? sizeof *q : 0);
     samd_wipe(out, out != NULL ? sizeof *out : 0);
     free(q);
@@ -120,9 +126,10 @@ int samd_op_authorize(samd_req *r)
     return rc;
 }
 
-static int sign_params(samd_req *r, sam_sign_req *q)
+/* What sign and extend both take: 1 credential id, 2 SAD token, 3 hash algorithm. */
+static int token_params(samd_req *r, sam_sign_req *q)
 {
-    uint64_t alg = 0, salg = 0;
+    uint64_t alg = 0;
     int rc = samd_param_id(r, 1, &q->cred);
 
     q->actor = r->actor;
@@ -134,9 +141,17 @@ static int sign_params(samd_req *r, sam_sign_req *q)
     }
     if (rc == QSCD_OK)
         rc = samd_param_uint(r, 3, 0, 255, &alg);
+    q->hash_alg = (int32_t)alg;
+    return rc;
+}
+
+static int sign_params(samd_req *r, sam_sign_req *q)
+{
+    uint64_t salg = 0;
+    int rc = token_params(r, q);
+
     if (rc == QSCD_OK)
         rc = samd_param_uint(r, 4, 0, 255, &salg);
-    q->hash_alg = (int32_t)alg;
     q->sign_alg = (int32_t)salg;
     if (rc == QSCD_OK)
         rc = samd_param_hashes(r, 5, q->hash_alg, q->hashes, &q->nhashes);
@@ -165,6 +180,30 @@ int samd_op_sign(samd_req *r)
     if (rc == QSCD_OK)
         put_sigs(r->res, out);
     samd_wipe(q, q != NULL ? sizeof *q : 0);
+    free(q);
+    free(out);
+    return rc;
+}
+
+/* The same grant with a later expiry (credentials/extendTransaction): the core checks the
+ * token as for a signature and re-issues it under the same id. The presented token stays in
+ * the request's buffer; the new one is wiped here once encoded into the answer. */
+int samd_op_extend(samd_req *r)
+{
+    sam_sign_req *q = calloc(1, sizeof *q);
+    sam_authz_out *out = calloc(1, sizeof *out);
+    int rc = q == NULL || out == NULL ? QSCD_ERR_NOMEM : token_params(r, q);
+
+    if (rc == QSCD_OK)
+        rc = samd_param_hashes(r, 4, q->hash_alg, q->hashes, &q->nhashes);
+    if (rc == QSCD_OK) {
+        rc = sam_extend(&r->d->ports, &r->d->core, q, out);
+        r->audited = true;
+    }
+    if (rc == QSCD_OK)
+        put_token(r->res, out);
+    samd_wipe(q, q != NULL ? sizeof *q : 0);
+    samd_wipe(out, out != NULL ? sizeof *out : 0);
     free(q);
     free(out);
     return rc;

@@ -193,6 +193,11 @@ static int p_registry_consume(void *ctx, const uint8_t *token_id, uint32_t n, ui
     return store_registry_consume(((samd *)ctx)->db, token_id, n, max);
 }
 
+static int p_registry_extend(void *ctx, const uint8_t *token_id, uint32_t max, int64_t exp)
+{
+    return store_registry_extend(((samd *)ctx)->db, token_id, max, exp);
+}
+
 static int p_registry_create(void *ctx, const uint8_t *token_id, uint32_t max, int64_t exp)
 {
     return store_registry_create(((samd *)ctx)->db, token_id, max, exp);
@@ -353,7 +358,7 @@ void samd_ports_init(samd *d)
         .registry_consume = p_registry_consume, .sign = p_sign, .signer_get = p_signer_get,
         .signer_update = p_signer_update, .pin_derive = p_pin_derive, .otp_mac = p_otp_mac,
         .random = p_random, .registry_create = p_registry_create,
-        .challenge_take = p_challenge_take, .device_verify = p_device_verify,
+        .registry_extend = p_registry_extend, .challenge_take = p_challenge_take, .device_verify = p_device_verify,
         .sha256 = p_sha256, .seal_mac = p_seal_mac, .audit = p_audit,
     };
 }

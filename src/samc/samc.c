@@ -371,17 +371,17 @@ int samc_map_tstr(const samc_resp *r, size_t map, int key, const uint8_t **p, si
 /* ------------------------------------------------------------------ event names */
 
 static const struct { int op; const char *name; } events[] = {
-    { 0, "protocol-error" },     { 1, "authorize" },         { 2, "sign" },
-    { 3, "challenge" },          { 4, "cred.list" },         { 5, "cred.info" },
-    { 6, "pin.change" },         { 10, "signer.enrol" },     { 11, "signer.disable" },
-    { 12, "signer.enable" },     { 13, "signer.unlock" },    { 14, "signer.delete" },
-    { 15, "pin.set" },           { 16, "factor.provision" }, { 17, "cred.create" },
-    { 18, "cred.disable" },      { 19, "cred.enable" },      { 20, "cred.delete" },
-    { 21, "cred.list-all" },     { 22, "cred.info-all" },    { 23, "cert.import" },
-    { 24, "cert.revoke" },       { 30, "key.backup" },       { 31, "key.restore" },
-    { 40, "audit.export" },      { 41, "audit.verify" },     { 101, "info" },
-    { 102, "cred.csr" },         { 160, "admin.create" },    { 900, "service.start" },
-    { 901, "service.stop" },     { 902, "cred.recover" },
+    { 0, "protocol-error" }, { 1, "authorize" },      { 2, "sign" },
+    { 3, "challenge" },      { 4, "cred.list" },      { 5, "cred.info" },
+    { 6, "pin.change" },     { 7, "extend" },         { 10, "signer.enrol" },
+    { 11, "signer.disable" }, { 12, "signer.enable" }, { 13, "signer.unlock" },
+    { 14, "signer.delete" }, { 15, "pin.set" },       { 16, "factor.provision" },
+    { 17, "cred.create" },   { 18, "cred.disable" },  { 19, "cred.enable" },
+    { 20, "cred.delete" },   { 21, "cred.list-all" }, { 22, "cred.info-all" },
+    { 23, "cert.import" },   { 24, "cert.revoke" },   { 30, "key.backup" },
+    { 31, "key.restore" },   { 40, "audit.export" },  { 41, "audit.verify" },
+    { 101, "info" },         { 102, "cred.csr" },     { 160, "admin.create" },
+    { 900, "service.start" }, { 901, "service.stop" }, { 902, "cred.recover" },
 };
 
 const char *samc_event_name(int64_t op)

@@ -33,13 +33,15 @@ static const route routes[] = {
     { "credentials/info", ssa_h_cred_info, true },
     { "credentials/authorize", ssa_h_authorize, true },
     { "credentials/getChallenge", ssa_h_challenge, true },
+    { "credentials/extendTransaction", ssa_h_extend, true },
     { "signatures/signHash", ssa_h_sign_hash, true },
     { NULL, NULL, false },
 };
 
 const char *const ssa_methods[] = {
     "info", "auth/login", "auth/revoke", "credentials/list", "credentials/info",
-    "credentials/authorize", "credentials/getChallenge", "signatures/signHash", NULL,
+    "credentials/authorize", "credentials/getChallenge", "credentials/extendTransaction",
+    "signatures/signHash", NULL,
 };
 
 /* The body being received: on the heap per connection, wiped when done (it may hold PINs). */

@@ -113,6 +113,7 @@ int ssa_h_cred_info(ssa_req *r);
 int ssa_h_authorize(ssa_req *r);
 int ssa_h_challenge(ssa_req *r);
 int ssa_h_sign_hash(ssa_req *r);
+int ssa_h_extend(ssa_req *r);
 
 /* The credential's description as credentials/info gives it, into obj (ssa_csc.c). */
 int ssa_cred_describe(ssa_req *r, const char *cred, const char *certs, bool cert_info,

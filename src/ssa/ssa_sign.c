@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * credentials/authorize (CSC 11.6, explicit mode: PIN and OTP, or PIN and the SIC assertion)
- * and signatures/signHash (CSC 11.10, synchronous). The SSA checks shapes only; every
- * decision (factors, SAD, hashes, counts, key, certificate) is the SAM's. The request's
+ * credentials/authorize (CSC 11.6, explicit mode: PIN and OTP, or PIN and the SIC assertion),
+ * credentials/extendTransaction (CSC 11.9) and signatures/signHash (CSC 11.10, synchronous).
+ * The SSA checks shapes only; every decision (factors, SAD, hashes, counts, key, certificate)
+ * is the SAM's. The request's
  * secrets go into one CBOR buffer that is wiped once the SAM has answered.
  */
 #include "ssa_int.h"
@@ -88,17 +89,43 @@ static int read_hash_set(ssa_req *r, hash_set *h, bool alg_required)
     return 0;
 }
 
-static int authorize_call(ssa_req *r, const char *cred, json_int_t numsig, const hash_set *h,
-                          const auth_data *a)
+/* Send the request encoded in e to the SAM and answer its token as {SAD, expiresIn}
+ * (authorize and extendTransaction). The request buffer is wiped here: it holds secrets. */
+static int token_call(ssa_req *r, unsigned op, const scbor_enc *e, uint8_t *buf, size_t cap,
+                      const char *cred)
 {
-    uint8_t buf[SSA_HASHES_MAX * 70 + SSA_ASSERTION_MAX + 256];
     const uint8_t *sad;
     uint64_t exp = 0;
     size_t n = 0;
     samc_resp resp;
-    scbor_enc e;
     char *b;
     int st;
+
+    st = e->err == QSCD_OK ? ssa_sam_call(r, op, buf, e->len, &resp)
+                           : ssa_fail(r, 500, "server_error", "Internal error");
+    OPENSSL_cleanse(buf, cap);
+    if (st < 0)
+        return -1;
+    if (st != 0 || samc_get_bstr(&resp, 1, &sad, &n) != QSCD_OK) {
+        samc_resp_free(&resp);
+        return st != 0 ? ssa_sam_fail(r, st, cred) : ssa_fail(r, 500, "server_error", "Internal error");
+    }
+    samc_get_uint(&resp, 2, &exp);
+    b = ssa_b64_encode(sad, n, true);
+    r->out = json_pack("{s:s,s:I}", "SAD", b != NULL ? b : "", "expiresIn", (json_int_t)exp);
+    if (b != NULL)
+        OPENSSL_cleanse(b, strlen(b));
+    free(b);
+    OPENSSL_cleanse(resp.buf, resp.len);
+    samc_resp_free(&resp);
+    return 0;
+}
+
+static int authorize_call(ssa_req *r, const char *cred, json_int_t numsig, const hash_set *h,
+                          const auth_data *a)
+{
+    uint8_t buf[SSA_HASHES_MAX * 70 + SSA_ASSERTION_MAX + 256];
+    scbor_enc e;
 
     scbor_enc_init(&e, buf, sizeof buf);
     scbor_put_map(&e, 4 + (a->pin != NULL) + (a->otp != NULL) + (a->assertion_len > 0));
@@ -121,24 +148,7 @@ static int authorize_call(ssa_req *r, const char *cred, json_int_t numsig, const
         scbor_put_uint(&e, 7);
         scbor_put_bstr(&e, a->assertion, (size_t)a->assertion_len);
     }
-    st = e.err == QSCD_OK ? ssa_sam_call(r, SAMC_AUTHORIZE, buf, e.len, &resp)
-                          : ssa_fail(r, 500, "server_error", "Internal error");
-    OPENSSL_cleanse(buf, sizeof buf);
-    if (st < 0)
-        return -1;
-    if (st != 0 || samc_get_bstr(&resp, 1, &sad, &n) != QSCD_OK) {
-        samc_resp_free(&resp);
-        return st != 0 ? ssa_sam_fail(r, st, cred) : ssa_fail(r, 500, "server_error", "Internal error");
-    }
-    samc_get_uint(&resp, 2, &exp);
-    b = ssa_b64_encode(sad, n, true);
-    r->out = json_pack("{s:s,s:I}", "SAD", b != NULL ? b : "", "expiresIn", (json_int_t)exp);
-    if (b != NULL)
-        OPENSSL_cleanse(b, strlen(b));
-    free(b);
-    OPENSSL_cleanse(resp.buf, resp.len);
-    samc_resp_free(&resp);
-    return 0;
+    return token_call(r, SAMC_AUTHORIZE, &e, buf, sizeof buf, cred);
 }
 
 int ssa_h_authorize(ssa_req *r)
@@ -283,6 +293,32 @@ static int other_sign_fields(ssa_req *r)
     return 0;
 }
 
+/* The start of a SAM request about a token (sign, extend): a map of n keys, 1 the credential,
+ * 2 the token, 3 the hash algorithm. */
+static void put_token_head(scbor_enc *e, size_t n, const char *cred, const uint8_t *sad,
+                           size_t sad_len, int alg)
+{
+    scbor_put_map(e, n);
+    scbor_put_uint(e, 1);
+    scbor_put_bstr(e, (const uint8_t *)cred, strlen(cred));
+    scbor_put_uint(e, 2);
+    scbor_put_bstr(e, sad, sad_len);
+    scbor_put_uint(e, 3);
+    scbor_put_uint(e, (uint64_t)alg);
+}
+
+/* credentialID and SAD, as signHash and extendTransaction take them: the SAD decoded into
+ * sad (SSA_ASSERTION_MAX + 1 bytes). 0, or -1 with the error reply set. */
+static int read_cred_sad(ssa_req *r, const char **cred, uint8_t *sad, long *sad_len)
+{
+    const char *text;
+
+    if (ssa_get_id(r, "credentialID", cred) < 0 || ssa_get_str(r, "SAD", true, &text) < 0)
+        return -1;
+    *sad_len = ssa_b64_decode(text, strlen(text), sad, SSA_ASSERTION_MAX + 1, true);
+    return *sad_len > 0 ? 0 : ssa_bad(r, "Invalid parameter SAD");
+}
+
 static int sign_call(ssa_req *r, const char *cred, const uint8_t *sad, size_t sad_len,
                      const hash_set *h, int sign_alg)
 {
@@ -295,13 +331,7 @@ static int sign_call(ssa_req *r, const char *cred, const uint8_t *sad, size_t sa
     int st;
 
     scbor_enc_init(&e, buf, sizeof buf);
-    scbor_put_map(&e, 5);
-    scbor_put_uint(&e, 1);
-    scbor_put_bstr(&e, (const uint8_t *)cred, strlen(cred));
-    scbor_put_uint(&e, 2);
-    scbor_put_bstr(&e, sad, sad_len);
-    scbor_put_uint(&e, 3);
-    scbor_put_uint(&e, (uint64_t)h->alg);
+    put_token_head(&e, 5, cred, sad, sad_len, h->alg);
     scbor_put_uint(&e, 4);
     scbor_put_uint(&e, (uint64_t)sign_alg);
     put_hashes(&e, 5, h);
@@ -337,7 +367,7 @@ static int sign_call(ssa_req *r, const char *cred, const uint8_t *sad, size_t sa
 
 int ssa_h_sign_hash(ssa_req *r)
 {
-    const char *cred, *sad_text;
+    const char *cred;
     uint8_t sad[SSA_ASSERTION_MAX + 1];
     hash_set *h = calloc(1, sizeof *h);
     int sign_alg = 0, rc = -1;
@@ -345,17 +375,50 @@ int ssa_h_sign_hash(ssa_req *r)
 
     if (h == NULL)
         rc = ssa_fail(r, 500, "server_error", "Internal error");
-    else if (ssa_get_id(r, "credentialID", &cred) < 0 ||
-             ssa_get_str(r, "SAD", true, &sad_text) < 0)
+    else if (read_cred_sad(r, &cred, sad, &sad_len) < 0)
         rc = -1;
-    else if ((sad_len = ssa_b64_decode(sad_text, strlen(sad_text), sad, sizeof sad, true)) <= 0)
-        rc = ssa_bad(r, "Invalid parameter SAD");
     else if (ssa_get_hashes(r, h->buf, sizeof h->buf, &h->n, &h->dlen) < 0 ||
              ssa_get_hash_alg(r, false, &h->alg) < 0 || sign_algorithm(r, h, &sign_alg) < 0 ||
              other_sign_fields(r) < 0)
         rc = -1;
     else
         rc = sign_call(r, cred, sad, (size_t)sad_len, h, sign_alg);
+    OPENSSL_cleanse(sad, sizeof sad);
+    free(h);
+    return rc;
+}
+
+/* ------------------------------------------------------- credentials/extendTransaction */
+
+static int extend_call(ssa_req *r, const char *cred, const uint8_t *sad, size_t sad_len,
+                       const hash_set *h)
+{
+    uint8_t buf[SSA_HASHES_MAX * 70 + SSA_ASSERTION_MAX + 256];
+    scbor_enc e;
+
+    scbor_enc_init(&e, buf, sizeof buf);
+    put_token_head(&e, 4, cred, sad, sad_len, h->alg);
+    put_hashes(&e, 4, h);
+    return token_call(r, SAMC_EXTEND, &e, buf, sizeof buf, cred);
+}
+
+/* A new SAD for the same grant (the SAM keeps its count: no signature more), valid from now.
+ * SCAL 2: the hashes and their algorithm are required, and each must be one the SAD lists. */
+int ssa_h_extend(ssa_req *r)
+{
+    const char *cred, *cdata;
+    uint8_t sad[SSA_ASSERTION_MAX + 1];
+    hash_set *h = calloc(1, sizeof *h);
+    long sad_len = 0;
+    int rc = -1;
+
+    if (h == NULL)
+        rc = ssa_fail(r, 500, "server_error", "Internal error");
+    else if (read_cred_sad(r, &cred, sad, &sad_len) < 0 ||
+             ssa_get_str(r, "clientData", false, &cdata) < 0)
+        rc = -1;
+    else if (read_hash_set(r, h, true) == 0)
+        rc = extend_call(r, cred, sad, (size_t)sad_len, h);
     OPENSSL_cleanse(sad, sizeof sad);
     free(h);
     return rc;

@@ -141,6 +141,11 @@ int store_registry_create(store *s, const uint8_t id[QSCD_TOKEN_ID_LEN], uint32_
  * left) or QSCD_ERR_SAD_COUNT (fewer left than n); QSCD_ERR_SAD_UNKNOWN when absent. */
 int store_registry_consume(store *s, const uint8_t id[QSCD_TOKEN_ID_LEN], uint32_t n,
                            uint32_t max);
+/* Atomically, when the entry has max and a signature left, its expiry becomes at least exp
+ * (QSCD_OK); else QSCD_ERR_SAD_EXHAUSTED (none left) or QSCD_ERR_SAD_UNKNOWN (absent). The
+ * count is not touched. */
+int store_registry_extend(store *s, const uint8_t id[QSCD_TOKEN_ID_LEN], uint32_t max,
+                          int64_t exp);
 /* Drop entries expired before `before` (they can no longer be used anyway). */
 int store_registry_prune(store *s, int64_t before);
 

@@ -49,27 +49,14 @@ int store_registry_create(store *s, const uint8_t id[QSCD_TOKEN_ID_LEN], uint32_
     return store_write(s, registry_create_job, &a);
 }
 
-/* The count update and its condition are one statement: two concurrent consumers of one
- * token can never both get the last signature. */
-static int registry_consume_job(store *s, sqlite3 *db, void *arg)
+/* Why the registry refused a token's update: no entry (or one of another max), none left,
+ * or fewer left than asked. */
+static int registry_refusal(sqlite3 *db, const reg_args *a)
 {
-    reg_args *a = arg;
     sqlite3_stmt *st = NULL;
     int64_t used = 0, max = 0;
-    int rc = store_prepare(db, &st, "UPDATE registry SET used = used + ?1"
-                                    " WHERE token_id = ?2 AND max = ?3 AND used + ?1 <= max");
+    int rc = store_prepare(db, &st, "SELECT used, max FROM registry WHERE token_id = ?");
 
-    (void)s;
-    if (rc != QSCD_OK)
-        return rc;
-    sqlite3_bind_int64(st, 1, a->n);
-    sqlite3_bind_blob(st, 2, a->id, QSCD_TOKEN_ID_LEN, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 3, a->max);
-    rc = step_done(db, st, "registry consume");
-    if (rc != QSCD_OK || sqlite3_changes(db) == 1)
-        return rc;
-    /* Not granted: say why. */
-    rc = store_prepare(db, &st, "SELECT used, max FROM registry WHERE token_id = ?");
     if (rc != QSCD_OK)
         return rc;
     sqlite3_bind_blob(st, 1, a->id, QSCD_TOKEN_ID_LEN, SQLITE_TRANSIENT);
@@ -85,12 +72,63 @@ static int registry_consume_job(store *s, sqlite3 *db, void *arg)
     return rc;
 }
 
+/* The count update and its condition are one statement: two concurrent consumers of one
+ * token can never both get the last signature. */
+static int registry_consume_job(store *s, sqlite3 *db, void *arg)
+{
+    reg_args *a = arg;
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db, &st, "UPDATE registry SET used = used + ?1"
+                                    " WHERE token_id = ?2 AND max = ?3 AND used + ?1 <= max");
+
+    (void)s;
+    if (rc != QSCD_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, a->n);
+    sqlite3_bind_blob(st, 2, a->id, QSCD_TOKEN_ID_LEN, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, a->max);
+    rc = step_done(db, st, "registry consume");
+    if (rc != QSCD_OK || sqlite3_changes(db) == 1)
+        return rc;
+    return registry_refusal(db, a);
+}
+
 int store_registry_consume(store *s, const uint8_t id[QSCD_TOKEN_ID_LEN], uint32_t n,
                            uint32_t max)
 {
     reg_args a = { id, n, max, 0 };
 
     return store_write(s, registry_consume_job, &a);
+}
+
+/* The check and the move are one statement, like a consumption: an extension never races a
+ * signature for the last one. The expiry only ever grows: the token extended from stays
+ * usable until its own expiry, and its entry must outlive it. */
+static int registry_extend_job(store *s, sqlite3 *db, void *arg)
+{
+    reg_args *a = arg;
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db, &st, "UPDATE registry SET exp = MAX(exp, ?3)"
+                                    " WHERE token_id = ?1 AND max = ?2 AND used < max");
+
+    (void)s;
+    if (rc != QSCD_OK)
+        return rc;
+    sqlite3_bind_blob(st, 1, a->id, QSCD_TOKEN_ID_LEN, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, a->max);
+    sqlite3_bind_int64(st, 3, a->exp);
+    rc = step_done(db, st, "registry extend");
+    if (rc != QSCD_OK || sqlite3_changes(db) == 1)
+        return rc;
+    return registry_refusal(db, a);
+}
+
+int store_registry_extend(store *s, const uint8_t id[QSCD_TOKEN_ID_LEN], uint32_t max,
+                          int64_t exp)
+{
+    reg_args a = { id, 0, max, exp };
+
+    return store_write(s, registry_extend_job, &a);
 }
 
 static int registry_prune_job(store *s, sqlite3 *db, void *arg)

@@ -27,7 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 
 
-# The SAM's checks (signHash and authorize) and the clauses that prove each one.
+# The SAM's checks (signHash, authorize and extend) and the clauses that prove each one.
 SAM_CHECKS = [
     ("SAD token MAC verified", {"SOLE_CONTROL_verified"}),
     ("SAD token not expired, not from the future (trusted clock, bounded skew)",
@@ -36,7 +36,7 @@ SAM_CHECKS = [
     ("credential owned by the token's signer", {"SOLE_CONTROL_owner"}),
     ("requester authenticated as that signer, in the signer role",
      {"SOLE_CONTROL_requester", "SRA_SKM_2_7_no_privileged_signing",
-      "SRA_SKM_2_7_no_privileged_authorisation"}),
+      "SRA_SKM_2_7_no_privileged_authorisation", "SRA_SKM_2_7_no_privileged_extension"}),
     ("credential enabled, certificate valid and not revoked",
      {"SOLE_CONTROL_credential_usable"}),
     ("every hash listed in the token, of its algorithm and length", {"SOLE_CONTROL_hash"}),
@@ -47,6 +47,10 @@ SAM_CHECKS = [
     ("locked signer refused; failures counted, lock at the limit",
      {"SAP_NOT_LOCKED", "SRC_SA_2_2_not_locked", "SRC_SA_2_1_counted", "SRC_SA_2_2_lock_at_limit",
       "SRC_SA_2_1_reset"}),
+    ("extension: an unexpired, verified token with a signature left; the same grant (token id, "
+     "signer, credential, hashes, count, issue time) with a later expiry within the cap",
+     {"EXTEND_verified", "EXTEND_unexpired", "EXTEND_bounded", "CSC_11_9_expired_sad_refused",
+      "CSC_11_9_registry_checked", "CSC_11_9_same_grant", "CSC_11_9_lifetime", "CSC_11_9_capped"}),
     ("exactly one audit event per call", {"SRG_AA_1_one_event"}),
     ("no signature and no token on any failure", {"nothing_on_error", "no_token_on_error"}),
 ]
@@ -349,15 +353,16 @@ def main():
     for fn, c in per_fn.items():
         md.append(f"| `{fn}` | {c['valid']} | {c['total']} |")
     md.append("")
-    md.append("## The sole-control and authorisation theorems\n")
-    md.append("The preconditions of the sign port (`qscd_port_sign`, `SOLE_CONTROL_*`) and of the "
-              "SAD registry's create port (`qscd_port_registry_create`, `SAP_*`) in "
+    md.append("## The sole-control, authorisation and extension theorems\n")
+    md.append("The preconditions of the sign port (`qscd_port_sign`, `SOLE_CONTROL_*`), of the "
+              "SAD registry's create port (`qscd_port_registry_create`, `SAP_*`) and of its "
+              "extend port (`qscd_port_registry_extend`, `EXTEND_*`) in "
               "`acsl/ports/qscd_ports.h` are proved at every call site in the core "
               "(`spec/trusted-base.md` states them in plain words).\n")
     md.append("| property | function | status |\n|---|---|---|")
     for r in rows:
         c = clause_name(r["property"]) or ""
-        if (c.startswith("SOLE_CONTROL") or c.startswith("SAP_")) and r["kind"].startswith("precondition"):
+        if c.startswith(("SOLE_CONTROL", "SAP_", "EXTEND_")) and r["kind"].startswith("precondition"):
             md.append(f"| `{c}` | `{r['function']}` | {r['status']} |")
     md.append("")
     md.append("## The SAM's checks and the properties that prove them\n")
