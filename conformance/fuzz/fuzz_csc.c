@@ -3,7 +3,8 @@
  * libFuzzer harness for the SSA's CSC request handling (src/ssa/): the body of a request
  * goes through ssa_handle, the body reader and method dispatch the HTTP server uses, without
  * a network. The first byte picks the method (auth/login takes the rest as its Authorization
- * header instead, the one input it reads), the second how the SAM answers: success with a
+ * header instead, the one input it reads) and, in its high bits, now and then another HTTP
+ * method, Content-Type or an oversized body; the second how the SAM answers: success with a
  * canned result, one of the project's error codes, or no connection. The SAM client's
  * connection and call are replaced at link time (-Wl,--wrap): the stand-in checks that every
  * request the SSA builds is a frame the SAM's verified decoder accepts, made for the token's
@@ -240,6 +241,15 @@ static void reply_check(const ssa_req *r)
     }
 }
 
+/* The Content-Type header: JSON as clients send it, and now and then something else. */
+static const char *content_type(unsigned variant)
+{
+    static const char *const odd[] = { "Application/JSON ;charset=utf-8", "application/jsonx",
+                                       "text/plain", NULL };
+
+    return variant >= 26 && variant < 30 ? odd[variant - 26] : "application/json";
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -264,8 +274,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         r.authz = header;
         len = 0;
     }
-    ssa_handle(&r, urls[data[0] & 7], (data[0] & 8) ? "GET" : "POST", "application/json", body,
-               len, false);
+    ssa_handle(&r, urls[data[0] & 7], (data[0] >> 3) == 30 ? "GET" : "POST",
+               content_type(data[0] >> 3), body, len, (data[0] >> 3) == 31);
     reply_check(&r);
     ssa_req_release(&r);
     return 0;

@@ -19,13 +19,14 @@ if [ -n "${QSCD_OUTCOME_FILE:-}" ]; then
   else echo "fuzz;$name;FAIL;crash or leak, see $log" >> "$QSCD_OUTCOME_FILE"; fi
 fi
 if [ -n "${QSCD_FUZZ_RECORD:-}" ]; then
-  if [ ! -s "$QSCD_FUZZ_RECORD" ]; then
-    printf '| harness | executions | seconds | date (UTC) | compiler | corpus files | result | libFuzzer command |\n' > "$QSCD_FUZZ_RECORD"
-    printf '|---|---:|---:|---|---|---:|---|---|\n' >> "$QSCD_FUZZ_RECORD"
+  if ! grep -q '^| harness |' "$QSCD_FUZZ_RECORD" 2>/dev/null; then
+    printf '| harness | executions | seconds | date (UTC) | commit | compiler | corpus files | result | libFuzzer command |\n' >> "$QSCD_FUZZ_RECORD"
+    printf '|---|---:|---:|---|---|---|---:|---|---|\n' >> "$QSCD_FUZZ_RECORD"
   fi
   result=$([ $rc -eq 0 ] && echo "no finding" || echo "FINDING, exit $rc")
-  printf '| %s | %s | %s | %s | %s | %s | %s | `%s` |\n' "$name" "${runs:-?}" "${secs:-?}" \
-    "$(date -u +%Y-%m-%dT%H:%MZ)" "$(clang --version | head -1 | sed 's/ (.*//')" \
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | `%s` |\n' "$name" "${runs:-?}" "${secs:-?}" \
+    "$(date -u +%Y-%m-%dT%H:%MZ)" "$(git rev-parse --short HEAD 2>/dev/null)" \
+    "$(clang --version | head -1 | sed 's/ (.*//')" \
     "$(find "$corpus" -type f | wc -l)" "$result" \
     "$bin $corpus $seeds -print_final_stats=1 $*" >> "$QSCD_FUZZ_RECORD"
 fi
