@@ -59,7 +59,8 @@ static void readers(const samd_req *r, int k)
 
 static void params(const uint8_t *buf, size_t len, const samp_request *env)
 {
-    /* (required, allowed) key sets of the operations: authorize, sign, one id, none. */
+    /* (required, allowed) key sets as operations have them: authorize, sign, an id alone,
+     * none, an id with optional others. */
     static const uint32_t sets[][2] = { { 0x1e, 0xfe }, { 0x3e, 0x3e }, { 0x02, 0x02 }, { 0, 0 },
                                         { 0x02, 0x7e } };
     samd_detail detail;

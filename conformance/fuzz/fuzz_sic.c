@@ -100,8 +100,7 @@ static int request_of_claims(const uint8_t *pl, size_t n, sam_authz_req *q)
         return 0;
     q->num_signatures = (uint32_t)u;
     if (scbor_map_find_int(pl, n, 0, 5, &v) != QSCD_OK ||
-        scbor_get_uint(pl, n, v, &u) != QSCD_OK || qscd_hash_digest_len((int32_t)(u & 0xff)) == 0 ||
-        u > 3)
+        scbor_get_uint(pl, n, v, &u) != QSCD_OK || u > 3 || qscd_hash_digest_len((int32_t)u) == 0)
         return 0;
     q->hash_alg = (int32_t)u;
     if (scbor_map_find_int(pl, n, 0, 6, &v) != QSCD_OK ||
