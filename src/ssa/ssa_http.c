@@ -78,15 +78,15 @@ static bool json_content_type(const char *ct)
     return *ct == '\0' || *ct == ';';
 }
 
-static void parse_body(ssa_req *r, const char *ct, const conn_body *b)
+static void parse_body(ssa_req *r, const char *ct, const char *body, size_t len, bool too_big)
 {
     json_error_t je;
 
-    if (b->too_big) {
+    if (too_big) {
         ssa_fail(r, 413, "invalid_request", "Request body too large");
         return;
     }
-    if (b->len == 0) {            /* info and auth/login may come without a body */
+    if (len == 0) {               /* info and auth/login may come without a body */
         r->in = json_object();
         return;
     }
@@ -94,7 +94,7 @@ static void parse_body(ssa_req *r, const char *ct, const conn_body *b)
         ssa_bad(r, "Content-Type must be application/json");
         return;
     }
-    r->in = json_loadb(b->buf, b->len, JSON_REJECT_DUPLICATES, &je);
+    r->in = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
     if (r->in == NULL || !json_is_object(r->in)) {
         json_decref(r->in);
         r->in = NULL;
@@ -138,6 +138,23 @@ static void dispatch(ssa_req *r, const char *url, const char *method)
     r->http = 200;
     if (rt->fn(r) == 0 && r->out == NULL && r->http == 200)
         r->out = json_object();
+}
+
+void ssa_handle(ssa_req *r, const char *url, const char *method, const char *ct,
+                const char *body, size_t len, bool too_big)
+{
+    parse_body(r, ct, body, len, too_big);
+    if (r->in != NULL)
+        dispatch(r, url, method);
+}
+
+void ssa_req_release(ssa_req *r)
+{
+    wipe_json(r->in);
+    json_decref(r->in);
+    json_decref(r->out);
+    r->in = r->out = NULL;
+    OPENSSL_cleanse(&r->tok_copy, sizeof r->tok_copy);
 }
 
 static enum MHD_Result respond(struct MHD_Connection *c, ssa_req *r)
@@ -204,15 +221,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     memset(&r, 0, sizeof r);
     r.s = cls;
     r.authz = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-    parse_body(&r, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type"), b);
-    if (r.in != NULL)
-        dispatch(&r, url, method);
+    ssa_handle(&r, url, method, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type"),
+               b->buf, b->len, b->too_big);
     ret = respond(c, &r);
     log_line(&r, url);
-    wipe_json(r.in);
-    json_decref(r.in);
-    json_decref(r.out);
-    OPENSSL_cleanse(&r.tok_copy, sizeof r.tok_copy);
+    ssa_req_release(&r);
     return ret;
 }
 

@@ -67,6 +67,15 @@ typedef struct ssa_req {
     const char *error;         /* for the log: the CSC error, NULL on success */
 } ssa_req;
 
+/* A request without its HTTP exchange: the body (len bytes; too_big when more than
+ * SSA_BODY_MAX came) read as a JSON object, then the method at url answered; the reply is
+ * left in r->http and r->out. The caller sets r->s and r->authz, and frees what the request
+ * made (wiping the body's strings) with ssa_req_release. ssa_http.c serves it over HTTP;
+ * conformance/fuzz/fuzz_csc.c feeds it untrusted bodies directly. */
+void ssa_handle(ssa_req *r, const char *url, const char *method, const char *ct,
+                const char *body, size_t len, bool too_big);
+void ssa_req_release(ssa_req *r);
+
 /* Set a CSC error reply: {"error": err, "error_description": desc}. Returns -1. */
 int ssa_fail(ssa_req *r, int http, const char *err, const char *desc);
 int ssa_bad(ssa_req *r, const char *desc);   /* 400 invalid_request */
