@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The CSC API v2 target's internals (csc_target.c, csc_flow.c, csc_crypto.c, ref_target.c).
+ * The CSC API v2 target's internals (csc_target.c, csc_flow.c, csc_crypto.c, csc_sic.c,
+ * ref_target.c).
  * A run talks to one service over HTTPS with libcurl. The vendor's configuration file (JSON,
  * see README "For a vendor") names the service, the CA to trust, one or more *identities*
  * (a signer as the service knows it: how to log in, the PIN, how the second factor is
@@ -13,6 +14,7 @@
 #include "conform.h"
 
 #include <curl/curl.h>
+#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdint.h>
 
@@ -35,6 +37,7 @@ typedef struct csc_identity {
     char base[512];            /* another service's URL for this identity, or empty */
     char cafile[1024];         /* and the CA to trust for it, or empty */
     int ahead;                 /* time steps ahead of the clock a code may be (default 1) */
+    EVP_PKEY *device;          /* SIC device key (P-256), or NULL; freed at close */
     pthread_mutex_t mu;        /* token and TOTP counter */
 } csc_identity;
 
@@ -48,6 +51,7 @@ typedef struct csc_target {
     char service[200];         /* from info: name, for describe() */
     json_t *methods;           /* from info: the methods the service offers (owned) */
     long sad_wait_max;         /* longest wait for a SAD to expire (seconds) */
+    long challenge_life;       /* sicChallengeSeconds: a SIC challenge's lifetime, 0 unknown */
     /* the reference stack, when this target runs as `ref` */
     long ref_pid[4];           /* the servers it started (0: none) */
     char ref_dir[1024];
@@ -103,7 +107,38 @@ char *csc_b64_encode(const uint8_t *in, size_t len);
 size_t csc_hash_len(const char *oid);          /* 0 when unknown */
 const char *csc_implied_hash(const char *sign_algo);  /* NULL when none */
 
-/* ref_target.c */
+/* csc_sic.c: the SIC assertion (spec/sap.md §3) */
+#define CSC_SIC_MAX 2600                   /* the largest assertion a service must take */
+#define CSC_COSE_ES256 (-7)
+#define CSC_COSE_ES384 (-35)
+
+/* The claims: the challenge and the authorize request's own values. */
+typedef struct csc_sic_claims {
+    uint8_t challenge[32];
+    const char *cred;
+    uint64_t numsig;
+    int hash_alg;              /* csc_sic_hash_code */
+    const uint8_t *hashes;     /* nhashes digests of dlen bytes, one after the other */
+    size_t dlen, nhashes;
+} csc_sic_claims;
+
+/* The assertion's code of a hash OID: 1 SHA-256, 2 SHA-384, 3 SHA-512, 0 none. */
+int csc_sic_hash_code(const char *oid);
+/* The tagged COSE_Sign1 over the claims, signed with key (ES256, r||s) under a protected
+ * header {1: cose_alg}; its length, or 0 when out is too small or signing failed. */
+size_t csc_sic_assertion(EVP_PKEY *key, int cose_alg, const csc_sic_claims *c, uint8_t *out,
+                         size_t cap);
+/* A P-256 private key from PEM text; NULL with the reason in err (never the key). */
+EVP_PKEY *csc_sic_key_parse(const char *pem, char *err, size_t errlen);
+/* Is variant one csc_sic_for_request makes? "" the honest assertion; "otherchallenge",
+ * "otherkey", "otherhashes", "badsig" (one signature byte changed), "es384" (alg -35 in the
+ * protected header): each changes one thing a service must notice. */
+int csc_sic_variant_known(const char *variant);
+/* The Base64 assertion (malloc'd) for an authorize request: claims from its credentialID,
+ * numSignatures, hashAlgorithmOID and hashes, over the Base64 challenge given, as the
+ * variant says. NULL with why. */
+char *csc_sic_for_request(EVP_PKEY *key, const char *variant, json_t *req,
+                          const char *challenge_b64, char *why, size_t wl);
 
 
 #endif

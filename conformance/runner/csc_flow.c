@@ -4,6 +4,9 @@
  * placeholders filled in:
  *   ${config.KEY}   the step identity's KEY, else the configuration's (SKIP when absent);
  *                   ${config.pin} the identity's PIN, ${config.otp} a fresh TOTP code
+ *   ${sic}          a fresh SIC assertion by the identity's device key over the challenge
+ *                   captured as "challenge" and the request's own claims (spec/sap.md §3);
+ *                   ${sic:VARIANT} one with a single fault (csc_sic_variant_known)
  *   ${hash:N}       the N-th random digest of this vector, as long as the step's hash
  *                   algorithm needs (hashAlgorithmOID, or the one signAlgo implies)
  *   ${NAME}         a value captured by an earlier step ("capture": {"NAME": "$.path"});
@@ -31,13 +34,14 @@ typedef struct flow {
     json_t *captures;
     uint8_t hashes[MAX_HASHES][64];
     size_t hlen;               /* digest length of the current step */
-    int needs_otp;
+    int needs_otp, needs_sic;
     char missing[300];         /* the configuration key a placeholder needed */
     long expires_in;           /* from the last authorize answer */
     long token_expires_in;     /* from the last auth/login answer */
     char code[120];            /* the last refusal observed (error code) */
     char desc[120];            /* and its error_description */
     char note[200];            /* the first refusal whose code differs from its step's */
+    char fault[200];           /* a vector that cannot be run as written */
     int refusals;
 } flow;
 
@@ -81,10 +85,31 @@ static char *hash_b64(flow *f, long n)
     return csc_b64_encode(f->hashes[n - 1], f->hlen);
 }
 
+/* ${sic} or ${sic:VARIANT}: kept as written, filled in once the rest of the request is
+ * known (the assertion repeats its claims). NULL when the identity has no device key. */
+static char *sic_marker(flow *f, const char *name)
+{
+    const char *variant = name[3] == ':' ? name + 4 : "";
+    char marker[80];
+    if (!csc_sic_variant_known(variant)) {
+        snprintf(f->fault, sizeof f->fault, "${%s} is not an assertion the runner makes", name);
+        return NULL;
+    }
+    if (!f->id->device) {
+        snprintf(f->missing, sizeof f->missing, "%s (identity) sicDeviceKey", f->id->name);
+        return NULL;
+    }
+    f->needs_sic = 1;
+    snprintf(marker, sizeof marker, "${%s}", name);
+    return strdup(marker);
+}
+
 /* The value of one placeholder (malloc'd), or NULL with f->missing set. */
 static char *placeholder(flow *f, const char *name)
 {
     csc_target *t = f->w->t;
+    if (strcmp(name, "sic") == 0 || strncmp(name, "sic:", 4) == 0)
+        return sic_marker(f, name);
     if (strncmp(name, "config.", 7) == 0) {
         const char *k = name + 7, *s;
         if (strcmp(k, "pin") == 0 && f->id->pin)
@@ -201,6 +226,37 @@ static void fill_otp(json_t *x, const char *code)
     json_object_foreach(json_is_object(x) ? x : NULL, k, e) fill_otp(e, code);
 }
 
+/* Replace each ${sic...} marker in x by its assertion over req's claims. 0; -1 with
+ * f->missing (no challenge captured) or f->fault (the request cannot be asserted). */
+static int fill_sic(flow *f, json_t *x, json_t *req)
+{
+    json_t *e;
+    size_t i;
+    const char *k, *s = json_string_value(x);
+    int rc = 0;
+    if (s && strncmp(s, "${sic", 5) == 0 && s[strlen(s) - 1] == '}') {
+        char variant[40], why[200];
+        const char *ch = json_string_value(json_object_get(f->captures, "challenge"));
+        snprintf(variant, sizeof variant, "%.*s", s[5] == ':' ? (int)strlen(s) - 7 : 0, s + 6);
+        if (!ch) {
+            snprintf(f->missing, sizeof f->missing, "capture challenge");
+            return -1;
+        }
+        char *a = csc_sic_for_request(f->id->device, variant, req, ch, why, sizeof why);
+        if (!a) {
+            snprintf(f->fault, sizeof f->fault, "%s", why);
+            return -1;
+        }
+        json_string_set(x, a);
+        cf_wipe(a, strlen(a));
+        free(a);
+        return 0;
+    }
+    json_array_foreach(json_is_array(x) ? x : NULL, i, e) rc |= fill_sic(f, e, req);
+    json_object_foreach(json_is_object(x) ? x : NULL, k, e) rc |= fill_sic(f, e, req);
+    return rc;
+}
+
 /* ------------------------------------------------------------------------ expectations */
 
 /* Check every signature of a signHash answer against the credential's certificate. */
@@ -302,13 +358,17 @@ static int send_step(flow *f, json_t *step, int idx)
     const char *method = json_string_value(json_object_get(step, "call"));
     char why[300] = "";
     csc_resp r;
-    f->needs_otp = 0;
+    f->needs_otp = f->needs_sic = 0;
     f->hlen = digest_len_of(tmpl);
     json_t *req = subst(f, tmpl), *hdr = subst(f, json_object_get(step, "headers"));
-    if (!req || (json_object_get(step, "headers") && !hdr)) {
+    if (!req || (json_object_get(step, "headers") && !hdr) ||
+        (f->needs_sic && fill_sic(f, req, req) != 0)) {
         json_decref(req);
         json_decref(hdr);
-        return -1;
+        if (!f->fault[0])
+            return -1;
+        cf_fail(f->v, "step %d (%s): vector fault: %s", idx, method, f->fault);
+        return 0;
     }
     if (f->needs_otp) {
         char code[16];
@@ -406,6 +466,18 @@ static int expiry_wait(flow *f, const char *what, long lifetime, long *delay)
     return 0;
 }
 
+/* A SIC challenge's lifetime is not in the getChallenge answer: the configuration gives it
+ * (sicChallengeSeconds); SKIP when it does not. */
+static int challenge_wait(flow *f, long *delay)
+{
+    if (f->w->t->challenge_life <= 0) {
+        cf_skip(f->v, "the configuration does not give sicChallengeSeconds (the lifetime of "
+                "a SIC challenge)");
+        return -1;
+    }
+    return expiry_wait(f, "a SIC challenge", f->w->t->challenge_life, delay);
+}
+
 static int run_step(flow *f, json_t *step, int idx)
 {
     char err[300];
@@ -414,7 +486,9 @@ static int run_step(flow *f, json_t *step, int idx)
     if (!f->id) {
         cf_skip(f->v, "the configuration names no identity '%s' (identities.%s): %s", as, as,
                 strcmp(as, "otherService") == 0 ? "a signer of a second service of the same "
-                "kind, whose SADs this service must refuse" : "a second test signer");
+                "kind, whose SADs this service must refuse" : strcmp(as, "sicSigner") == 0 ?
+                "a signer whose second factor is a SIC assertion by an enrolled device key" :
+                "a second test signer");
         return -1;
     }
     if (csc_login(f->w, f->id, err, sizeof err) != 0) {
@@ -428,6 +502,9 @@ static int run_step(flow *f, json_t *step, int idx)
         return -1;
     if (json_is_true(json_object_get(step, "waitTokenExpiry")) &&
         expiry_wait(f, "the access token", f->token_expires_in, &delay) != 0)
+        return -1;
+    if (json_is_true(json_object_get(step, "waitChallengeExpiry")) &&
+        challenge_wait(f, &delay) != 0)
         return -1;
     if (delay > 0)
         sleep((unsigned)delay);

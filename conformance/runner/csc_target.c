@@ -2,9 +2,10 @@
 /*
  * The CSC API v2 target (--target csc:URL --config FILE): any CSC v2 service over HTTPS,
  * with libcurl. The configuration file (JSON) says what the vendor supplies: the CA to trust,
- * the identities (how each test signer logs in, its PIN, its TOTP seed) and the credential
- * ids; vectors that need what is not there SKIP and say which key is missing. Each worker
- * has its own curl handle (one keep-alive connection); access tokens are shared.
+ * the identities (how each test signer logs in, its PIN, its TOTP seed or SIC device key)
+ * and the credential ids; vectors that need what is not there SKIP and say which key is
+ * missing. Each worker has its own curl handle (one keep-alive connection); access tokens
+ * are shared.
  */
 #include "csc.h"
 
@@ -56,6 +57,30 @@ const char *csc_conf_str(csc_target *t, const csc_identity *id, const char *key)
     return json_string_value(v);
 }
 
+/* The identity's SIC device key: "sicDeviceKey" (PEM inline) or "sicDeviceKeyFile". The
+ * PEM text is wiped once parsed; an error names the identity, never the key. */
+static int device_load(csc_identity *id, json_t *o, char *err, size_t errlen)
+{
+    char why[120];
+    char *pem = conf_secret(o, "sicDeviceKey");
+    if (!pem && json_object_get(o, "sicDeviceKeyFile")) {
+        snprintf(err, errlen, "identity %s: sicDeviceKeyFile %s cannot be read", id->name,
+                 json_string_value(json_object_get(o, "sicDeviceKeyFile")) ?
+                 json_string_value(json_object_get(o, "sicDeviceKeyFile")) : "(not a string)");
+        return -1;
+    }
+    if (!pem)
+        return 0;
+    id->device = csc_sic_key_parse(pem, why, sizeof why);
+    cf_wipe(pem, strlen(pem));
+    free(pem);
+    if (!id->device) {
+        snprintf(err, errlen, "identity %s: the SIC device key is %s", id->name, why);
+        return -1;
+    }
+    return 0;
+}
+
 static int identity_load(csc_target *t, const char *name, json_t *o, char *err, size_t errlen)
 {
     if (t->nids == CSC_MAX_IDS) {
@@ -86,6 +111,8 @@ static int identity_load(csc_target *t, const char *name, json_t *o, char *err, 
             return -1;
         }
     }
+    if (device_load(id, o, err, errlen) != 0)
+        return -1;
     const char *url = json_string_value(json_object_get(o, "url"));
     snprintf(id->base, sizeof id->base, "%s", url ? url : "");
     const char *ca = json_string_value(json_object_get(o, "caFile"));
@@ -143,6 +170,8 @@ int csc_open_config(cf_target *ct, const cf_options *o, const char *config_path,
     snprintf(t->cafile, sizeof t->cafile, "%s", ca ? ca : "");
     json_t *v = json_object_get(t->conf, "sadWaitMaxSeconds");
     t->sad_wait_max = json_is_integer(v) ? (long)json_integer_value(v) : 120;
+    v = json_object_get(t->conf, "sicChallengeSeconds");
+    t->challenge_life = json_is_integer(v) ? (long)json_integer_value(v) : 0;
     const char *name;
     json_t *idc;
     json_object_foreach(json_object_get(t->conf, "identities"), name, idc) {
@@ -402,6 +431,7 @@ void csc_target_free(csc_target *t)
         free_secret(&id->pin);
         cf_wipe(id->seed, sizeof id->seed);
         cf_wipe(id->token, sizeof id->token);
+        EVP_PKEY_free(id->device);   /* OpenSSL clears the private scalar when freeing */
         pthread_mutex_destroy(&id->mu);
     }
     json_decref(t->conf);

@@ -32,7 +32,8 @@ CONFORM_SELFTEST := $(BIN)/qscd-conform-selftest
 PROGRAMS         += $(CONFORM_SELFTEST)
 
 $(CONFORM_SELFTEST): $(call obj_of,conformance/runner/selftest/csc_selftest.c \
-                       conformance/runner/csc_crypto.c conformance/runner/verdict.c)
+                       conformance/runner/csc_crypto.c conformance/runner/csc_sic.c \
+                       conformance/runner/verdict.c)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) $^ -o $@ -ljansson -lcrypto

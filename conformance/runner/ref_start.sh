@@ -11,8 +11,9 @@
 #   ref_start.sh DIR QSCD
 #
 # The SAM gets a 1-second TOTP step (so the suite's many authorisations need not wait 30 s
-# for each fresh code: a code's time step is used once) and a 15-second SAD lifetime (so the
-# expired-SAD vector waits 17 s, not an hour). Everything else is `qscd serve`'s default.
+# for each fresh code: a code's time step is used once), a 15-second SAD lifetime (so the
+# expired-SAD vector waits 17 s, not an hour) and an 8-second SIC challenge lifetime (so the
+# expired-challenge vector waits 10 s). Everything else is `qscd serve`'s default.
 set -euo pipefail
 
 DIR=$1
@@ -21,12 +22,14 @@ rm -rf "$DIR"
 mkdir -p "$DIR/data"
 DIR=$(cd "$DIR" && pwd)
 DATA=$DIR/data
+CHALLENGE_TTL=8
 export QSCD_ADMIN_PASSWORD="conformance-so-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 # serve NAME DATA: start `qscd serve` on DATA; its pid is appended to DIR/serve.pid, its
 # URL printed
 serve() {
     mkdir -p "$2"
-    printf 'otp_step = 1\ntoken_ttl = 15\nservice_name = %s\n' "$1" >"$2/sam.conf"
+    printf 'otp_step = 1\ntoken_ttl = 15\nchallenge_ttl = %s\nservice_name = %s\n' \
+        "$CHALLENGE_TTL" "$1" >"$2/sam.conf"
     "$QSCD" serve --data "$2" --port 0 >"$DIR/$1.log" 2>&1 </dev/null &
     echo $! >>"$DIR/serve.pid"
     for _ in $(seq 1 600); do
@@ -74,6 +77,17 @@ openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$DIR/alice-
 openssl pkey -in "$DIR/alice-device.pem" -pubout -out "$DIR/alice-device.pub.pem"
 admin device.enrol --signer alice --key "$DIR/alice-device.pub.pem"
 admin cred.create --signer alice --cred alice-sic --alg p256 --sap sic
+# sofia: a signer whose only credential takes a SIC assertion, with a throw-away device key
+# the runner signs with (identities.sicSigner). The SIC vectors' refusals count against her
+# alone, so they cannot lock alice out of the other vectors.
+admin signer.enrol --signer sofia --name "Conformance sofia"
+QSCD_PIN="8642-sofia-pin" admin pin.set --signer sofia
+(umask 077; printf '%s\n' "8642-sofia-pin" >"$DIR/sofia.pin")
+(umask 077; openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+    -out "$DIR/sofia-device.pem" 2>/dev/null)
+openssl pkey -in "$DIR/sofia-device.pem" -pubout -out "$DIR/sofia-device.pub.pem"
+admin device.enrol --signer sofia --key "$DIR/sofia-device.pub.pem"
+admin cred.create --signer sofia --cred sofia-sic --alg p256 --sap sic --multisign 2
 admin cred.create --signer bob --cred bob-p256 --alg p256
 admin cred.create --signer lena --cred lena-p256 --alg p256
 (
@@ -93,10 +107,14 @@ cat >"$DIR/csc-config.json" <<EOF
   "url": "$URL",
   "caFile": "$DATA/ca/ca.pem",
   "sadWaitMaxSeconds": 30,
+  "sicChallengeSeconds": $CHALLENGE_TTL,
   "identities": {
     $(ident signer alice alice-p256),
     $(ident signerB bob bob-p256),
     $(ident lockSigner lena lena-p256),
+    "sicSigner": {"user": "sofia@demo", "secretFile": "$DATA/ssa/client.secret",
+                  "pinFile": "$DIR/sofia.pin", "sicDeviceKeyFile": "$DIR/sofia-device.pem",
+                  "credentialID": "sofia-sic"},
     "otherService": {"user": "alice@demo", "secretFile": "$DIR/data2/ssa/client.secret",
                      "pinFile": "$DIR/alice.pin", "totpSeedFile": "$DIR/alice-other.otp",
                      "credentialID": "alice-p256", "url": "$URL2",

@@ -487,7 +487,92 @@ def file_optional():
             "where the service offers it and is skipped with the reason elsewhere.")
 
 
-FILES = {"csc_session_test.json": file_session, "csc_optional_test.json": file_optional,
+def sic_auth(variant=""):
+    """PIN and a SIC assertion the runner makes (variant: the one fault it carries)."""
+    return [{"id": "PIN", "value": "${config.pin}"},
+            {"id": "SIC", "value": "${sic%s}" % (":" + variant if variant else "")}]
+
+
+def file_sic():
+    notes = {"Sic": "The second factor is a SIC assertion the runner makes itself with the "
+                    "sicSigner identity's device key (ES256 COSE_Sign1 over the claims of "
+                    "spec/sap.md section 3: a getChallenge challenge and the request's "
+                    "credential, numSignatures, hash algorithm and hashes); SKIP when the "
+                    "configuration has no sicSigner or no sicDeviceKey.",
+             "SicAttack": "An assertion with one fault (challenge, key, signature, algorithm, "
+                          "claims, freshness) or none at all: the service must refuse the "
+                          "authorisation and issue no SAD.",
+             "Slow": "Waits for a SIC challenge to expire (sicChallengeSeconds + 2 s); SKIP "
+                     "when the configuration does not give that lifetime or it is longer than "
+                     "sadWaitMaxSeconds."}
+    who = {"as": "sicSigner"}
+    bad = "invalid_authentication_data"
+
+    def challenge():
+        return dict({"call": "credentials/getChallenge",
+                     "request": {"credentialID": "${config.credentialID}",
+                                 "authObjectID": "SIC"},
+                     "expect": {"status": 200, "present": ["$.challenge"]},
+                     "capture": {"challenge": "$.challenge"}}, **who)
+
+    def refused(variant="", hashes=("${hash:1}",), **kw):
+        return authorize(auth=sic_auth(variant), hashes=hashes, expect=err(bad), capture=False,
+                         **who, **kw)
+
+    def attack(comment, reqs, steps, slow=False, **kw):
+        return t(comment, "invalid", ["CSC-11.6-invalid-auth-data"] + reqs, steps,
+                 ["Sic", "SicAttack"] + (["Slow"] if slow else []),
+                 expectedError=kw.pop("expectedError", bad), **kw)
+
+    ok = ["CSC-11.6", "CSC-11.8", "CSC-11.10", "CSC-8.3.1-auth-objects", "CSC-8.2-scal2-binding",
+          "SRA_SAP.2.4", "241-2/SIGN-2", "TS119432-5.3.2"]
+    two = ["${hash:1}", "${hash:2}"]
+    # Valid flows stand between the refusals: each refusal counts against the signer and
+    # five in a row would lock her (spec/sap.md section 1) before the last ones ran.
+    tests = [
+        t("PIN and SIC assertion: authorize one hash, sign it", "valid", ok,
+          [challenge(), authorize(auth=sic_auth(), **who), sign(**who)], ["Sic"]),
+        attack("an assertion over a challenge the service did not issue",
+               ["SRA_SAP.1.4", "SRA_SAP.1.2"], [challenge(), refused("otherchallenge")]),
+        attack("an assertion signed by a key the signer did not enrol",
+               ["SRA_SAP.2.4", "SRA_SAP.1.4"], [challenge(), refused("otherkey")]),
+        t("PIN and SIC assertion: authorize two hashes, sign them in one call", "valid",
+          ok + ["SRA_SAP.2.3", "CSC-9-max-signatures"],
+          [challenge(), authorize(n=2, hashes=two, auth=sic_auth(), **who),
+           sign(hashes=two, **who)], ["Sic"]),
+        attack("an assertion with one byte of its signature changed",
+               ["SRA_SAP.1.4", "SRA_SAP.1.3"], [challenge(), refused("badsig")]),
+        attack("an assertion whose protected header names ES384, not ES256",
+               ["SRA_SAP.1.3"], [challenge(), refused("es384")]),
+        attack("replay: a second assertion over a challenge already used",
+               ["SRA_SAP.1.4", "SRA_SAP.1.2", "241-2/REPLAY"],
+               [challenge(), authorize(auth=sic_auth(), **who),
+                refused(hashes=["${hash:2}"])]),
+        attack("PIN without the SIC assertion", ["SRA_SAP.2.4", "241-2/SIGN-2", "TS119432-5.3.2"],
+               [challenge(), authorize(auth=[{"id": "PIN", "value": "${config.pin}"}],
+                                       expect=err(), capture=False, **who)],
+               expectedError=BAD, acceptedErrors=[bad]),
+        attack("an assertion over other hashes than the request's",
+               ["SRA_SAP.2.3", "CSC-8.2-scal2-binding", "TS119432-5.3.1"],
+               [challenge(), refused("otherhashes")]),
+        attack("an assertion over a challenge older than its lifetime",
+               ["SRA_SAP.1.4", "SRA_SAP.1.2"],
+               [challenge(), refused(waitChallengeExpiry=True)], slow=True),
+        t("a fresh challenge for each authorisation: two in a row, each signs", "valid",
+          ok + ["SRA_SAP.1.4"],
+          [challenge(), authorize(auth=sic_auth(), **who), sign(**who),
+           challenge(), authorize(hashes=["${hash:2}"], auth=sic_auth(), **who),
+           sign(hashes=["${hash:2}"], **who)], ["Sic"]),
+    ]
+    return ("CSC API v2 authorisation with a SIC assertion", notes,
+            [{"type": "CscSicAssertion", "tests": tests}],
+            "credentials/authorize with the PIN and a SIC assertion (spec/sap.md section 3) "
+            "made by the runner: the valid flow with its signatures verified, and assertions "
+            "the service must refuse.")
+
+
+FILES = {"csc_session_test.json": file_session, "csc_sic_test.json": file_sic,
+         "csc_optional_test.json": file_optional,
          "csc_sign_flow_test.json": file_flows, "csc_sad_attack_test.json": file_sad_attacks,
          "csc_errors_test.json": file_errors}
 

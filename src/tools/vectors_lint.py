@@ -6,7 +6,8 @@ For every file: it is JSON; its "schema" names a schema in vectors/schemas/ that
 valid JSON Schema, and the file validates against it (Debian's python3-jsonschema); tcIds are
 unique in the file; numberOfTests is the number of tests; every flag a test uses has a note;
 every requirement id exists in the catalogue (spec/requirements/*.tsv); every acceptable
-result names its profileOption; in CSC flows every "${name}" is captured by an earlier step.
+result names its profileOption; in CSC flows every "${name}" is captured by an earlier step
+(the runner makes "${sic}", a SIC assertion, over the "challenge" an earlier step captured).
 
   vectors_lint.py [--dir DIR] [--catalogue DIR] [--outcomes] [--quiet]
 
@@ -60,12 +61,16 @@ def load_schema(vdir, name, cache, errors):
 
 
 def check_steps(test, where, errors):
-    """CSC flows: a "${name}" must be captured by an earlier step of the same test."""
+    """CSC flows: a "${name}" must be captured by an earlier step of the same test; the runner
+    makes "${sic}" (a SIC assertion) over the challenge an earlier step captured."""
     captured = set()
     for n, step in enumerate(test.get("steps", []), 1):
         text = json.dumps([step.get("request", {}), step.get("headers", {})])
         for var in VAR.findall(text):
-            if not var.startswith("config.") and var != "hash" and var not in captured:
+            if var == "sic" and "challenge" not in captured:
+                errors.append(f"{where}: step {n} uses ${{sic}}, but no earlier step captures "
+                              "the challenge it is made over")
+            elif not var.startswith("config.") and var not in ("hash", "sic", *captured):
                 errors.append(f"{where}: step {n} uses ${{{var}}}, which no earlier step captures")
         captured.update(step.get("capture", {}).keys())
 

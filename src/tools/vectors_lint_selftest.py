@@ -66,6 +66,11 @@ GOOD_CSC = [{"call": "credentials/authorize", "request": {"x": 1}, "capture": {"
             {"call": "signatures/signHash", "request": {"SAD": "${sad}"},
              "expect": {"status": 400, "error": "invalid_request"}}]
 BAD_CSC = [{"call": "signatures/signHash", "request": {"SAD": "${sad}"}}]
+SIC_AUTH = {"authData": [{"id": "SIC", "value": "${sic:badsig}"}]}
+GOOD_SIC = [{"call": "credentials/getChallenge", "request": {},
+             "capture": {"challenge": "$.challenge"}},
+            {"call": "credentials/authorize", "request": SIC_AUTH,
+             "expect": {"status": 400, "error": "invalid_request"}}]
 
 # name -> (files {relative path: JSON document or raw text}, expected exit status, text)
 CASES = {
@@ -97,6 +102,10 @@ CASES = {
                         "'requirements' is a required property"),
     "capture used before it is made": ({"csc/a_test.json": csc(BAD_CSC)}, 1,
                                        "uses ${sad}, which no earlier step captures"),
+    "SIC assertion over a captured challenge passes": ({"csc/a_test.json": csc(GOOD_SIC)}, 0,
+                                                       "0 error(s)"),
+    "SIC assertion without a challenge": ({"csc/a_test.json": csc(GOOD_SIC[1:])}, 1,
+                                          "uses ${sic}, but no earlier step captures"),
     "schemas and external are not vectors": ({"external/x.json": "{not json",
                                               "pkcs11/a_test.json": p11()}, 0, "0 error(s)"),
 }
