@@ -103,6 +103,12 @@ char *csc_b64_encode(const uint8_t *in, size_t len);
 size_t csc_hash_len(const char *oid);          /* 0 when unknown */
 const char *csc_implied_hash(const char *sign_algo);  /* NULL when none */
 
+/* csc_transport.c: offer `method` over plain HTTP ("plainHttp") or TLS pinned to "TLSv1" or
+ * "TLSv1.1" at base's host and port. 1: refused (no handshake, or no 2xx answer); 0: served;
+ * -1: the probe cannot be made here. What happened goes to seen. */
+int csc_transport_probe(csc_worker *w, const char *base, const char *method, const char *mode,
+                        char *seen, size_t seen_len);
+
 /* ref_target.c */
 
 
