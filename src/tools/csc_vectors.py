@@ -203,7 +203,7 @@ def file_sad_attacks():
           [], expectedError="invalid_otp", acceptedErrors=["invalid_authentication_data"]),
         t("a PIN alone, without the second factor, is refused", "invalid",
           ["CSC-11.6-invalid-auth-data", "SRC_SA.1.2", "TS119432-5.3.2", "SIG-6.3.1-01",
-           "SIG-A.6-04"],
+           "SIG-A.6-04", "SRA_SAP.1.1", "LNK-6.2.2-02E"],
           [authorize(auth=[{"id": "PIN", "value": "${config.pin}"}], expect=err(),
                      capture=False)], [], expectedError=BAD,
           acceptedErrors=["invalid_authentication_data"]),
@@ -531,7 +531,7 @@ def file_sap():
           [dict(info, transport="TLSv1")], ["Transport"], expectedError="tls_version_refused"),
     ]
     replay_reqs = ["SIG-6.3.1-02", "SRA_SAP.1.2", "SIG-6.3.1-06", "SIG-A.5-04",
-                   "CSC-11.6-invalid-auth-data"]
+                   "CSC-11.6-invalid-auth-data", "LNK-6.2.2-02E"]
     sap = [
         t("a TOTP code that gave a SAD is refused when presented again", "invalid", replay_reqs,
           [authorize(),
