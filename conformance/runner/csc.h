@@ -140,5 +140,11 @@ int csc_sic_variant_known(const char *variant);
 char *csc_sic_for_request(EVP_PKEY *key, const char *variant, json_t *req,
                           const char *challenge_b64, char *why, size_t wl);
 
+/* csc_transport.c: offer `method` over plain HTTP ("plainHttp") or TLS pinned to "TLSv1" or
+ * "TLSv1.1" at base's host and port. 1: refused (no handshake, or no 2xx answer); 0: served;
+ * -1: the probe cannot be made here. What happened goes to seen. */
+int csc_transport_probe(csc_worker *w, const char *base, const char *method, const char *mode,
+                        char *seen, size_t seen_len);
+
 
 #endif

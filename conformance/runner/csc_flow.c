@@ -3,7 +3,9 @@
  * One CSC vector: its steps in order. Each step's request is the vector's template with the
  * placeholders filled in:
  *   ${config.KEY}   the step identity's KEY, else the configuration's (SKIP when absent);
- *                   ${config.pin} the identity's PIN, ${config.otp} a fresh TOTP code
+ *                   ${config.pin} the identity's PIN, ${config.otp} a fresh TOTP code,
+ *                   ${config.otpReused} the code of the last time step this run already
+ *                   presented for the identity (an authenticator replayed)
  *   ${sic}          a fresh SIC assertion by the identity's device key over the challenge
  *                   captured as "challenge" and the request's own claims (spec/sap.md §3);
  *                   ${sic:VARIANT} one with a single fault (csc_sic_variant_known)
@@ -12,10 +14,13 @@
  *   ${NAME}         a value captured by an earlier step ("capture": {"NAME": "$.path"});
  *                   ${NAME:tampered} the same with one bit of its text changed
  * and its answer is held against "expect": status, error, fields present, body values,
- * values excluded from a list, and every returned signature checked with OpenSSL against the
- * credential's certificate (credentials/info). A step that expects success and does not get
- * it fails the vector; a step that expects a refusal and is answered with success is the
- * "not refused" verdict; a refusal with another error code passes with a note (cf_judge).
+ * values excluded from a list, numbers at least a bound ("atLeast"), and every returned
+ * signature checked with OpenSSL against the credential's certificate (credentials/info).
+ * A step with "transport" (plainHttp, TLSv1, TLSv1.1) is not a CSC call but a probe of the
+ * service's transport (csc_transport.c), expected to be refused. A step that expects success
+ * and does not get it fails the vector; a step that expects a refusal and is answered with
+ * success is the "not refused" verdict; a refusal with another error code passes with a note
+ * (cf_judge).
  */
 #include "csc.h"
 
@@ -35,6 +40,7 @@ typedef struct flow {
     uint8_t hashes[MAX_HASHES][64];
     size_t hlen;               /* digest length of the current step */
     int needs_otp, needs_sic;
+    int otp_reused;            /* the step presents the last code already used */
     char missing[300];         /* the configuration key a placeholder needed */
     long expires_in;           /* from the last authorize answer */
     long token_expires_in;     /* from the last auth/login answer */
@@ -117,6 +123,11 @@ static char *placeholder(flow *f, const char *name)
         if (strcmp(k, "otp") == 0 && f->id->seed_len) {
             f->needs_otp = 1;
             return strdup("${otp}");   /* filled in just before sending, under the lock */
+        }
+        if (strcmp(k, "otpReused") == 0 && f->id->seed_len) {
+            f->needs_otp = 1;
+            f->otp_reused = 1;
+            return strdup("${otp}");
         }
         if (strcmp(k, "wrongPin") == 0 && !csc_conf_str(t, f->id, k) && f->id->pin) {
             char wrong[300];
@@ -323,6 +334,15 @@ static int expect_fields(flow *f, json_t *ex, json_t *req, json_t *ans, char *wh
             return 0;
         }
     }
+    json_object_foreach(json_object_get(ex, "atLeast"), k, want) {
+        json_t *got = at_path(ans, k);
+        if (!json_is_number(got) || json_number_value(got) < json_number_value(want)) {
+            snprintf(why, wl, "%s is %s%g, below %g", k, json_is_number(got) ? "" : "absent or "
+                     "not a number: ", json_is_number(got) ? json_number_value(got) : 0.0,
+                     json_number_value(want));
+            return 0;
+        }
+    }
     json_object_foreach(json_object_get(ex, "excludes"), k, want) {
         json_t *list = at_path(ans, k), *w = subst(f, want), *x;
         json_array_foreach(list, i, x) {
@@ -349,6 +369,30 @@ static size_t digest_len_of(json_t *req)
     return n ? n : 32;
 }
 
+/* A transport probe instead of a CSC call: the service must not serve `method` over plain
+ * HTTP or an outdated TLS version. 1: refused (the vector goes on); 0: served (verdict
+ * given); -1: this probe cannot be made here (skip, reason given). */
+static int transport_step(flow *f, const char *method, const char *mode, int idx)
+{
+    char seen[300] = "";
+    const char *base = f->id->base[0] ? f->id->base : f->w->t->base;
+    int rc = csc_transport_probe(f->w, base, method, mode, seen, sizeof seen);
+    if (rc < 0) {
+        cf_skip(f->v, "step %d: %s", idx, seen);
+        return -1;
+    }
+    if (rc == 0) {
+        cf_observed(f->v, "step %d: %s", idx, seen);
+        cf_judge(f->v, 0, seen, f->w->t->opt);
+        return 0;
+    }
+    f->refusals++;
+    snprintf(f->code, sizeof f->code, "%s", strcmp(mode, "plainHttp") == 0
+             ? "plain_http_refused" : "tls_version_refused");
+    snprintf(f->desc, sizeof f->desc, "%s", seen);
+    return 1;
+}
+
 /* Send one step once. 1: met; 0: the vector has its verdict; -1: skip (f->missing). */
 static int send_step(flow *f, json_t *step, int idx)
 {
@@ -358,7 +402,11 @@ static int send_step(flow *f, json_t *step, int idx)
     const char *method = json_string_value(json_object_get(step, "call"));
     char why[300] = "";
     csc_resp r;
+    const char *transport = json_string_value(json_object_get(step, "transport"));
+    if (transport)
+        return transport_step(f, method, transport, idx);
     f->needs_otp = f->needs_sic = 0;
+    f->otp_reused = 0;
     f->hlen = digest_len_of(tmpl);
     json_t *req = subst(f, tmpl), *hdr = subst(f, json_object_get(step, "headers"));
     if (!req || (json_object_get(step, "headers") && !hdr) ||
@@ -373,7 +421,18 @@ static int send_step(flow *f, json_t *step, int idx)
     if (f->needs_otp) {
         char code[16];
         pthread_mutex_lock(&f->id->mu);
-        next_otp(f->id, code);
+        if (f->otp_reused && f->id->last_counter == 0) {
+            pthread_mutex_unlock(&f->id->mu);
+            snprintf(f->missing, sizeof f->missing, "%s: a TOTP code used earlier in the run",
+                     f->id->name);
+            json_decref(req);
+            json_decref(hdr);
+            return -1;
+        }
+        if (f->otp_reused)
+            csc_totp(f->id->seed, f->id->seed_len, f->id->last_counter, f->id->digits, code);
+        else
+            next_otp(f->id, code);
         fill_otp(req, code);
         cf_wipe(code, sizeof code);
     }
@@ -513,7 +572,7 @@ static int run_step(flow *f, json_t *step, int idx)
     int met = 1;
     for (long i = 0; i < repeat && met == 1; i++)
         met = send_step(f, step, idx);
-    if (met == -1)
+    if (met == -1 && f->missing[0])   /* else the step gave its own reason */
         cf_skip(f->v, "the configuration does not give %s", f->missing);
     return met;
 }

@@ -25,7 +25,7 @@ $(OBJ)/conformance/runner/%.o: conformance/runner/%.c
 $(CONFORM_BIN): $(call obj_of,$(CONFORM_SRCS))
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) $^ -o $@ -ljansson -lcurl -lcrypto -ldl -lpthread
+	@$(CC) $(LDFLAGS) $^ -o $@ -ljansson -lcurl -lssl -lcrypto -ldl -lpthread
 
 # The CSC target's judge checked on its own: signatures it must accept and refuse, TOTP codes.
 CONFORM_SELFTEST := $(BIN)/qscd-conform-selftest

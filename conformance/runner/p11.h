@@ -155,6 +155,7 @@ void p11_op_always_auth(p11_worker *w, cf_vector *v);
 void p11_op_wrap_key(p11_worker *w, cf_vector *v);
 void p11_op_wrap_decrypt_attack(p11_worker *w, cf_vector *v);
 void p11_op_wrap_untrusted_public(p11_worker *w, cf_vector *v);
+void p11_op_wrap_restore(p11_worker *w, cf_vector *v);
 void p11_op_random(p11_worker *w, cf_vector *v);
 void p11_op_session_object(p11_worker *w, cf_vector *v);
 void p11_op_token_object(p11_worker *w, cf_vector *v);

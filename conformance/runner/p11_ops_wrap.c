@@ -229,3 +229,106 @@ void p11_op_wrap_untrusted_public(p11_worker *w, cf_vector *v)
     p11_ossl_free(attacker);
     p11_destroy(w, pub);
 }
+
+/* Unwrap a private key blob of key type `kt` under kek as a sensitive, non-extractable
+ * signing key. */
+static CK_RV unwrap_priv(p11_worker *w, CK_MECHANISM *mech, CK_OBJECT_HANDLE kek,
+                         CK_KEY_TYPE kt, unsigned char *blob, CK_ULONG blen,
+                         CK_OBJECT_HANDLE *out)
+{
+    p11_tmpl t = {0};
+    char label[64];
+    p11_tmpl_ulong(&t, CKA_CLASS, CKO_PRIVATE_KEY);
+    p11_tmpl_ulong(&t, CKA_KEY_TYPE, kt);
+    p11_tmpl_bool(&t, CKA_TOKEN, CK_FALSE);
+    p11_tmpl_bool(&t, CKA_PRIVATE, CK_TRUE);
+    p11_tmpl_bool(&t, CKA_SENSITIVE, CK_TRUE);
+    p11_tmpl_bool(&t, CKA_EXTRACTABLE, CK_FALSE);
+    p11_tmpl_bool(&t, CKA_SIGN, CK_TRUE);
+    p11_tmpl_names(w->t, &t, NULL, label, sizeof label);
+    CK_RV rv = w->t->f->C_UnwrapKey(w->s, mech, kek, blob, blen, t.a, t.n, out);
+    if (rv == CKR_OK)
+        p11_track(w->t, *out, label);
+    return rv;
+}
+
+/* Does the restored key sign as the original: an ECDSA or RSASSA-PKCS1-v1_5 (SHA-256)
+ * signature by `h`, verified with the original's public key. 1, 0, or -1 (why in err). */
+static int restored_signs(p11_worker *w, const p11_key *orig, CK_OBJECT_HANDLE h, char *err,
+                          size_t el)
+{
+    unsigned char dg[32], sig[256];
+    CK_ULONG sl = sizeof sig;
+    CK_MECHANISM m = {orig->type == CKK_RSA ? CKM_SHA256_RSA_PKCS : CKM_ECDSA, NULL, 0};
+    memset(dg, 0x5a, sizeof dg);   /* the digest for ECDSA, the message for RSA */
+    if (w->t->f->C_SignInit(w->s, &m, h) != CKR_OK ||
+        w->t->f->C_Sign(w->s, dg, sizeof dg, sig, &sl) != CKR_OK) {
+        snprintf(err, el, "the restored key does not sign");
+        return 0;
+    }
+    EVP_PKEY *pub = p11_ossl_public(w, orig, err, el);
+    int ok = pub ? p11_ossl_verify(pub, m.mechanism, "SHA-256", dg, sizeof dg, sig, sl, 0, err,
+                                   el) : -1;
+    p11_ossl_free(pub);
+    return ok;
+}
+
+/* A backup and its restore (EN 419 221-5 FDP_ITC.2 as the catalogue reads it): a sensitive
+ * signing key (EC or RSA) wrapped under a key-encryption key with an integrity-checking mechanism
+ * (AES key wrap with padding, RFC 5649), then unwrapped. "roundTrip": under the same KEK it
+ * comes back sensitive and signs as the original; "tampered": one bit of the blob changed
+ * and the module refuses it; "otherKek": another KEK of the same kind cannot open it. */
+void p11_op_wrap_restore(p11_worker *w, cf_vector *v)
+{
+    p11_key k, kek, other;
+    CK_MECHANISM mech = {0, NULL, 0};
+    unsigned char blob[4096];
+    CK_ULONG blen = sizeof blob;
+    CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
+    const char *sc = cf_param_str(v, "scenario", "roundTrip");
+    char err[200] = "";
+    if (pick_mech(w, v, CKF_WRAP | CKF_UNWRAP, &mech.mechanism) != 0) {
+        cf_skip(v, "the module offers no integrity-checking key wrap of the vector's list "
+                   "for both wrapping and unwrapping");
+        return;
+    }
+    if (p11_key_for(w, v, "key", 1, &k) || p11_key_for(w, v, "wrappingKey", 1, &kek))
+        return;
+    CK_RV rv = wrap(w, &mech, kek.priv, k.priv, blob, &blen);
+    if (rv != CKR_OK) {
+        if (v->expect == CF_EXPECT_VALID) {
+            cf_observed(v, "C_WrapKey: %s with %s", p11_rv_name(rv), p11_mech_name(mech.mechanism));
+            p11_judge(w, v, 1, rv);
+        } else {
+            cf_skip(v, "the module does not wrap the extractable key (%s with %s), so there "
+                       "is no backup to restore", p11_rv_name(rv), p11_mech_name(mech.mechanism));
+        }
+        return;
+    }
+    CK_OBJECT_HANDLE into = kek.priv;
+    if (strcmp(sc, "tampered") == 0) {
+        blob[blen / 2] ^= 0x01;
+    } else if (strcmp(sc, "otherKek") == 0) {
+        if (p11_key_for(w, v, "wrappingKey", 1, &other))
+            return;
+        into = other.priv;
+    }
+    rv = unwrap_priv(w, &mech, into, k.type, blob, blen, &h);
+    cf_wipe(blob, sizeof blob);
+    if (rv != CKR_OK) {
+        cf_observed(v, "C_UnwrapKey: %s (%s)", p11_rv_name(rv), p11_mech_name(mech.mechanism));
+        p11_judge(w, v, 1, rv);
+        return;
+    }
+    CK_BBOOL sens = CK_FALSE;
+    int signs = restored_signs(w, &k, h, err, sizeof err);
+    p11_attr_bool(w, h, CKA_SENSITIVE, &sens);
+    cf_observed(v, "restored (%s): %s, %s", p11_mech_name(mech.mechanism),
+                sens ? "sensitive" : "NOT sensitive",
+                signs == 1 ? "signs as the original" : err[0] ? err : "does not sign as the original");
+    if (v->expect == CF_EXPECT_VALID && (!sens || signs != 1))
+        cf_fail(v, "the restored key is %s", !sens ? "not sensitive" : "not the original key");
+    else
+        cf_judge(v, 0, "CKR_OK", w->t->opt);
+    p11_destroy(w, h);
+}

@@ -34,6 +34,7 @@ static const struct p11_op { const char *name; p11_op_fn fn; int exclusive; } OP
     {"wrapKey", p11_op_wrap_key, 0},
     {"wrapDecryptAttack", p11_op_wrap_decrypt_attack, 0},
     {"wrapUntrustedPublicKey", p11_op_wrap_untrusted_public, 0},
+    {"wrapRestore", p11_op_wrap_restore, 0},
     {"random", p11_op_random, 0},
     {"sessionObject", p11_op_session_object, 0},
     {"tokenObject", p11_op_token_object, 0},

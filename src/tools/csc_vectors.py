@@ -75,7 +75,8 @@ def file_flows():
                       "OpenSSL against the credential's certificate.",
              "MultiSign": "One authorisation for several hashes, signed in one or several calls."}
     r = ["CSC-11.6", "CSC-11.10", "CSC-8.2-scal2-binding", "TS119432-5.3.1", "TS119432-7.5",
-         "SRA_SKM.2.1", "241-2/SIGN-1"]
+         "SRA_SKM.2.1", "241-2/SIGN-1", "SIG-6.3.1-05", "SRC_SA.1.5", "SIG-6.3.1-04",
+         "LNK-6.2.3-01"]
     flows = []
     for name, cred, alg, algo, params in (
             ("ECDSA P-256 with SHA-256", "${config.credentialP256}", SHA256, ECDSA_SHA256, None),
@@ -118,24 +119,27 @@ def file_sad_attacks():
                      "configuration's sadWaitMaxSeconds.",
              "OtherSigner": "Acts as a second test signer of the configuration "
                             "(identities.signerB or identities.lockSigner)."}
-    base = ["SRA_SKM.2.5", "241-2/SIGN-1", "CSC-11.10-sad-invalid"]
+    base = ["SRA_SKM.2.5", "241-2/SIGN-1", "CSC-11.10-sad-invalid", "SIG-6.3.1-07"]
     tests = [
         t("replay: a SAD for one signature used twice", "invalid",
-          base + ["CSC-11.9-count", "241-2/REPLAY", "SRA_SAP.2.6", "CSC-9-max-signatures"],
+          base + ["CSC-11.9-count", "241-2/REPLAY", "SRA_SAP.2.6", "CSC-9-max-signatures",
+                  "SIG-A.6-06A", "SRA_SAP.2.8", "SIG-A.6-08", "SIG-A.5-04"],
           [authorize(), sign(), sign(expect=err())], ["SadAttack"], expectedError=BAD),
         t("hash substitution: sign a hash the SAD does not name", "invalid",
-          base + ["CSC-11.10-hash-not-authorized", "SRA_SAP.2.3", "TS119432-5.3.1"],
+          base + ["CSC-11.10-hash-not-authorized", "SRA_SAP.2.3", "TS119432-5.3.1",
+                  "SIG-A.6-03", "SIG-6.3.1-09"],
           [authorize(), sign(hashes=["${hash:2}"], expect=err())], ["SadAttack"],
           expectedError=BAD),
         t("cross-signer: signer A's SAD with signer B's credential", "invalid",
-          base + ["SRC_SA.1.4", "SRA_SKM.1.4"],
+          base + ["SRC_SA.1.4", "SRA_SKM.1.4", "SIG-6.3.1-03"],
           [authorize(), sign(cred="${config.credentialB}", expect=err())],
           ["SadAttack", "NeedsConfig"], expectedError=BAD),
         t("expired: the SAD used after its lifetime", "invalid",
           base + ["CSC-11.10-sad-expired"],
           [authorize(), sign(waitSadExpiry=True, expect=err())], ["SadAttack", "Slow"],
           expectedError=BAD),
-        t("tampered: one bit of the SAD changed", "invalid", base,
+        t("tampered: one bit of the SAD changed", "invalid",
+          base + ["SIG-A.5-06", "SIG-A.6-05"],
           [authorize(), sign(sad="${sad:tampered}", expect=err())], ["SadAttack"],
           expectedError=BAD),
         t("wrong audience: a SAD issued by another service", "invalid", base,
@@ -164,7 +168,8 @@ def file_sad_attacks():
         t("credential with a revoked certificate", "invalid", ["SIG-6.3.1-08"],
           [authorize(cred="${config.revokedCertCredentialID}", expect=err(), capture=False)],
           ["NeedsConfig"], expectedError=BAD),
-        t("wrong PIN is refused", "invalid", ["CSC-11.6-invalid-auth-data", "SRC_SA.1.2"],
+        t("wrong PIN is refused", "invalid",
+          ["CSC-11.6-invalid-auth-data", "SRC_SA.1.2", "SIG-6.3.1-01", "SIG-A.6-04"],
           [authorize(auth=[{"id": "PIN", "value": "${config.wrongPin}"},
                            {"id": "OTP", "value": "${config.otp}"}],
                      expect=err("invalid_authentication_data"), capture=False)],
@@ -178,29 +183,32 @@ def file_sad_attacks():
            authorize(expect=err(), capture=False, **{"as": "lockSigner"})],
           ["NeedsConfig", "OtherSigner"], expectedError=BAD),
         t("cross-signer: signer B signs with its own credential under signer A's SAD", "invalid",
-          base + ["SRC_SA.1.4", "SRA_SKM.1.4", "SRA_SAP.2.6"],
+          base + ["SRC_SA.1.4", "SRA_SKM.1.4", "SRA_SAP.2.6", "SIG-6.3.1-03", "SIG-A.6-06A"],
           [authorize(), sign(cred="${config.credentialID}", expect=err(), **{"as": "signerB"})],
           ["SadAttack", "OtherSigner"], expectedError=BAD),
         t("cross-signer: signer B presents signer A's SAD for signer A's credential", "invalid",
-          base + ["SRC_SA.1.4", "SRA_SKM.1.4"],
+          base + ["SRC_SA.1.4", "SRA_SKM.1.4", "SIG-6.3.1-03", "SRA_SAP.2.7", "SIG-A.6-07",
+                  "SRA_SKM.2.2"],
           [dict(authorize(capture=False, expect={"status": 200, "present": ["$.SAD"]}),
                 capture={"sadA": "$.SAD"}),
            sign(cred="${config.credentialP256}", sad="${sadA}", expect=err(),
                 **{"as": "signerB"})],
           ["SadAttack", "OtherSigner"], expectedError=BAD),
         t("wrong OTP with the right PIN is refused", "invalid",
-          ["CSC-11.6-invalid-auth-data", "CSC-11.10-invalid-otp", "SRC_SA.1.2"],
+          ["CSC-11.6-invalid-auth-data", "CSC-11.10-invalid-otp", "SRC_SA.1.2", "SIG-6.3.1-01",
+           "SIG-A.6-04"],
           [authorize(auth=[{"id": "PIN", "value": "${config.pin}"},
                            {"id": "OTP", "value": "000000"}],
                      expect=err("invalid_authentication_data"), capture=False)],
           [], expectedError="invalid_otp", acceptedErrors=["invalid_authentication_data"]),
         t("a PIN alone, without the second factor, is refused", "invalid",
-          ["CSC-11.6-invalid-auth-data", "SRC_SA.1.2", "TS119432-5.3.2"],
+          ["CSC-11.6-invalid-auth-data", "SRC_SA.1.2", "TS119432-5.3.2", "SIG-6.3.1-01",
+           "SIG-A.6-04", "SRA_SAP.1.1", "LNK-6.2.2-02E"],
           [authorize(auth=[{"id": "PIN", "value": "${config.pin}"}], expect=err(),
                      capture=False)], [], expectedError=BAD,
           acceptedErrors=["invalid_authentication_data"]),
         t("a SAD used with another credential of the same signer", "invalid",
-          base,
+          base + ["SRC_SA.1.5", "SIG-6.3.1-04", "SIG-A.6-03"],
           [authorize(), sign(cred="${config.credentialP384}", alg=SHA384, algo=ECDSA_SHA384,
                              expect=err())], ["SadAttack"], expectedError=BAD),
     ]
@@ -378,7 +386,8 @@ def file_session():
             "request": {"credentialID": "${config.credentialID}", "authObjectID": "SIC"},
             "expect": err()}], [], expectedError=BAD),
         t("the key is not usable without a SAD: signHash with a SAD of another service's "
-          "form", "invalid", ["TS119432-4.4.1.3", "CSC-11.10-sad-invalid"],
+          "form", "invalid", ["TS119432-4.4.1.3", "CSC-11.10-sad-invalid", "SIG-A.6-01",
+                              "SIG-A.6-05"],
           [sign(sad="AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", expect=err())], [],
           expectedError=BAD),
         t("signHash answers the signatures in the hashes' order, each verified", "valid",
@@ -571,10 +580,112 @@ def file_sic():
             "the service must refuse.")
 
 
+def file_sap():
+    notes = {
+        "Transport": "The PINs, OTPs and SADs a client sends must travel only over current TLS: "
+                     "the runner offers one request (info, an empty body) over plain HTTP on the "
+                     "service's port, or a handshake pinned to an outdated TLS version with every "
+                     "cipher suite allowed, and the service must not serve it. SKIP when the "
+                     "runner's TLS library cannot offer that version.",
+        "AuthenticatorReplay": "A one-time code presented a second time (RFC 6238 section 5.2: "
+                               "a verifier accepts each time step once), with the right PIN.",
+        "SadAfterUse": "Once the SAD has activated the key for all its signatures it is of no "
+                       "further use: neither signing nor a new SAD comes from it.",
+        "Binding": "A key is activated only by its own signer's authentication factors.",
+        "SourceAuth": "The signature creation application that submits the DTBS/R is "
+                      "authenticated, even when it holds a valid SAD.",
+        "KeyParameters": "Key sizes ETSI TS 119 312 recommends for signatures meant to stay "
+                         "secure for years: EC at least 256 bits, RSA at least 3000 bits.",
+        "NeedsConfig": "Needs a credential or a second signer named in the target's "
+                       "configuration; SKIP when it is not configured.",
+        "OtherSigner": "Acts as the configuration's second test signer (identities.signerB).",
+        "Optional": "Needs an optional CSC method (credentials/extendTransaction); SKIP unless "
+                    "the service lists it in info.",
+    }
+    tr = ["241-2/PATH", "431-2:OVR-8.2-01", "SRA_SAP.1.2", "SIG-6.3.1-06", "SRA_SAP.1.3",
+          "SIG-A.5-03"]
+    info = {"call": "info", "request": {}}
+    transport = [
+        t("plain HTTP on the service's port is not served", "invalid", tr,
+          [dict(info, transport="plainHttp")], ["Transport"],
+          expectedError="plain_http_refused"),
+        t("a TLS 1.1 handshake is refused", "invalid", tr + ["431-2:OVR-8.2-02"],
+          [dict(info, transport="TLSv1.1")], ["Transport"], expectedError="tls_version_refused"),
+        t("a TLS 1.0 handshake is refused", "invalid", tr + ["431-2:OVR-8.2-02"],
+          [dict(info, transport="TLSv1")], ["Transport"], expectedError="tls_version_refused"),
+    ]
+    replay_reqs = ["SIG-6.3.1-02", "SRA_SAP.1.2", "SIG-6.3.1-06", "SIG-A.5-04",
+                   "CSC-11.6-invalid-auth-data", "LNK-6.2.2-02E"]
+    sap = [
+        t("a TOTP code that gave a SAD is refused when presented again", "invalid", replay_reqs,
+          [authorize(),
+           authorize(hashes=["${hash:2}"],
+                     auth=[{"id": "PIN", "value": "${config.pin}"},
+                           {"id": "OTP", "value": "${config.otpReused}"}],
+                     expect=err("invalid_authentication_data"), capture=False)],
+          ["AuthenticatorReplay"], expectedError="invalid_otp",
+          acceptedErrors=["invalid_authentication_data", BAD]),
+        t("a used-up SAD gives no new SAD through extendTransaction", "invalid",
+          ["SRA_SAP.2.8", "SIG-A.6-08", "SIG-A.5-04", "CSC-11.9"],
+          [authorize(), sign(),
+           {"call": "credentials/extendTransaction",
+            "request": {"credentialID": "${config.credentialID}", "SAD": "${sad}",
+                        "hashes": ["${hash:1}"], "hashAlgorithmOID": SHA256},
+            "expect": err()}], ["SadAfterUse", "Optional"], expectedError=BAD,
+          needs=["method:credentials/extendTransaction"]),
+        t("extendTransaction cannot widen a SAD to hashes it does not name", "invalid",
+          ["SRA_SAP.2.3", "SIG-A.6-03", "SIG-6.3.1-09", "SIG-A.5-04", "CSC-11.9"],
+          [authorize(n=2, hashes=["${hash:1}", "${hash:2}"]),
+           {"call": "credentials/extendTransaction",
+            "request": {"credentialID": "${config.credentialID}", "SAD": "${sad}",
+                        "hashes": ["${hash:3}"], "hashAlgorithmOID": SHA256},
+            "expect": err()}], ["Optional"], expectedError=BAD,
+          needs=["method:credentials/extendTransaction"]),
+        t("signer B's own factors do not activate signer A's key", "invalid",
+          ["SRA_SKM.1.5", "SRG_KM.3.4", "LNK-6.2.2-03A", "SIG-6.3.1-09",
+           "SIG-6.3.1-03", "SRC_SA.1.4"],
+          [authorize(cred="${config.credentialP256}", expect=err(), capture=False,
+                     **{"as": "signerB"})], ["Binding", "OtherSigner"], expectedError=BAD),
+        t("a valid SAD without the application's access token signs nothing", "invalid",
+          ["SRA_SKM.2.6", "CSC-10-invalid-token"],
+          [authorize(), sign(headers={"Authorization": ""},
+                             expect={"status": 401, "error": "invalid_token"})],
+          ["SourceAuth"], expectedError="invalid_token", acceptedErrors=[BAD]),
+        t("a valid SAD presented as the access token signs nothing", "invalid",
+          ["SRA_SKM.2.6", "CSC-10-invalid-token"],
+          [authorize(), sign(headers={"Authorization": "Bearer ${sad}"},
+                             expect={"status": 401, "error": "invalid_token"})],
+          ["SourceAuth"], expectedError="invalid_token", acceptedErrors=[BAD]),
+    ]
+    kp = ["SRC_SKS.1.1", "GEN-6.2.1-06", "431-2:OVR-8.2-02"]
+    keys = [
+        t("the EC P-256 credential's key has at least 256 bits", "valid", kp,
+          [{"call": "credentials/info", "request": {"credentialID": "${config.credentialP256}"},
+            "expect": {"status": 200, "atLeast": {"$.key.len": 256}}}], ["KeyParameters"]),
+        t("the EC P-384 credential's key has at least 256 bits", "valid", kp,
+          [{"call": "credentials/info", "request": {"credentialID": "${config.credentialP384}"},
+            "expect": {"status": 200, "atLeast": {"$.key.len": 256}}}],
+          ["KeyParameters", "NeedsConfig"]),
+        t("the RSA credential's key has at least 3000 bits", "valid", kp,
+          [{"call": "credentials/info", "request": {"credentialID": "${config.credentialRSA}"},
+            "expect": {"status": 200, "atLeast": {"$.key.len": 3000}}}],
+          ["KeyParameters", "NeedsConfig"]),
+    ]
+    groups = [{"type": "CscTransport", "tests": transport},
+              {"type": "CscSignerAuthentication", "tests": sap},
+              {"type": "CscKeyParameters", "tests": keys}]
+    return ("CSC API v2 signature activation protocol", notes, groups,
+            "The signature activation protocol as a client sees it: transport only over "
+            "current TLS, one-time codes used once, a SAD of no use after its signatures, a "
+            "key activated only by its own signer, the submitting application authenticated, "
+            "and key sizes that stay secure.")
+
+
 FILES = {"csc_session_test.json": file_session, "csc_sic_test.json": file_sic,
          "csc_optional_test.json": file_optional,
          "csc_sign_flow_test.json": file_flows, "csc_sad_attack_test.json": file_sad_attacks,
-         "csc_errors_test.json": file_errors}
+         "csc_errors_test.json": file_errors,
+         "csc_sap_test.json": file_sap}
 
 
 def main():

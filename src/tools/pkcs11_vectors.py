@@ -141,11 +141,12 @@ def file_attribute_change():
         n = name(spec)
         tests += [
             t(f"{n}: CKA_EXTRACTABLE cannot be set to TRUE", "invalid",
-              ["221-5/SENSITIVE", "SRG_KM.1.3", "SRG_KM.2.1"], ["NonExtractable", "ReadOnly"],
+              ["221-5/SENSITIVE", "SRG_KM.1.3", "SRG_KM.2.1", "GEN-6.3.3-01", "241-2/ATTR"],
+              ["NonExtractable", "ReadOnly"],
               op="setAttribute", attribute="CKA_EXTRACTABLE", value=True,
               expectedError="CKR_ATTRIBUTE_READ_ONLY"),
             t(f"{n}: CKA_SENSITIVE cannot be set to FALSE", "invalid",
-              ["221-5/SENSITIVE", "SRG_KM.1.3", "SRG_KM.2.1"], ["SensitiveKey", "ReadOnly"],
+              ["221-5/SENSITIVE", "SRG_KM.1.3", "SRG_KM.2.1", "241-2/ATTR"], ["SensitiveKey", "ReadOnly"],
               op="setAttribute", attribute="CKA_SENSITIVE", value=False,
               expectedError="CKR_ATTRIBUTE_READ_ONLY"),
             t(f"{n}: copy with CKA_EXTRACTABLE TRUE is refused or stays non-extractable", "invalid",
@@ -236,7 +237,7 @@ def file_usage():
 def sign_tests(spec):
     n = name(spec)
     out = []
-    reqs = ["221-5/ALGO", "SRG_KM.1.2", "SRC_DSC.1.1", "eIDAS-AnnexII-1c"]
+    reqs = ["221-5/ALGO", "SRG_KM.1.2", "SRC_DSC.1.1", "eIDAS-AnnexII-1c", "SIG-6.3.1-10"]
     for h in ("SHA-256", "SHA-384", "SHA-512"):
         hh = h.replace("-", "")
         if spec["type"] == "EC":
@@ -394,11 +395,11 @@ def file_wrap():
                         "wrap attacks need; a module may refuse to create it.",
     }
     reqs = ["221-5/SENSITIVE", "221-5/BACKUP-WRAP", "SRG_KM.2.1", "SRG_KM.1.3"]
-    wrap_tests = [t(f"{name(s)} signing key cannot be wrapped", "invalid", reqs,
+    wrap_tests = [t(f"{name(s)} signing key cannot be wrapped", "invalid", reqs + ["SRG_KM.3.2"],
                     ["NonExtractable"], key=s, expectedError="CKR_KEY_UNEXTRACTABLE")
                   for s in (EC256, EC384, RSA2048)]
     wrap_tests.append(t("an extractable AES-256 key can be wrapped (the mechanism works)",
-                        "valid", ["221-5/BACKUP-WRAP", "SRG_KM.2.2"], ["WrapWorks"],
+                        "valid", ["221-5/BACKUP-WRAP", "SRG_KM.2.2", "GEN-6.3.3-02"], ["WrapWorks"],
                         key=sensitive_aes(32)))
     attack = ["CKM_AES_CBC_PAD", "CKM_AES_CBC", "CKM_AES_ECB", "CKM_AES_KEY_WRAP_PAD",
               "CKM_AES_KEY_WRAP"]
@@ -440,6 +441,42 @@ def file_wrap():
             "plaintext through a wrap (Tookan-style attacks).")
 
 
+def file_backup_restore():
+    notes = {
+        "Restore": "A backup of a sensitive signing key (extractable only for backup) "
+                   "wrapped under an AES key-encryption key with CKM_AES_KEY_WRAP_PAD "
+                   "(RFC 5649, which carries an integrity check), then unwrapped as a "
+                   "sensitive, non-extractable signing key. SKIP when the module offers no such "
+                   "wrap mechanism.",
+        "RestoreAttack": "The restore must check the blob: a changed blob, or a blob opened "
+                         "under another key-encryption key, gives no key.",
+    }
+    backup = {"private": {"CKA_EXTRACTABLE": True, "CKA_SENSITIVE": True}}
+    ec, rsa = dict(EC256, **backup), dict(RSA2048, **backup)
+    kek = {"type": "AES", "bytes": 32,
+           "private": {"CKA_WRAP": True, "CKA_UNWRAP": True, "CKA_SENSITIVE": True,
+                       "CKA_EXTRACTABLE": False, "CKA_ENCRYPT": False, "CKA_DECRYPT": False}}
+    reqs = ["221-5/RESTORE", "SRG_KM.4.1", "SRA_SKM.1.3", "GEN-6.3.3-02", "SRG_KM.2.2"]
+    bad = ["CKR_WRAPPED_KEY_INVALID", "CKR_ENCRYPTED_DATA_INVALID", "CKR_WRAPPED_KEY_LEN_RANGE",
+           "CKR_UNWRAPPING_KEY_HANDLE_INVALID", "CKR_DATA_INVALID", "CKR_FUNCTION_FAILED"]
+    groups = [{"type": "P11BackupRestoreTest", "op": "wrapRestore", "key": ec,
+               "wrappingKey": kek, "mechanisms": ["CKM_AES_KEY_WRAP_PAD"], "tests": [
+        t("EC P-256: a wrapped signing key restored under its KEK is sensitive and signs as "
+          "before", "valid", reqs, ["Restore"], scenario="roundTrip"),
+        t("RSA-2048: a wrapped signing key restored under its KEK is sensitive and signs as "
+          "before", "valid", reqs, ["Restore"], scenario="roundTrip", key=rsa),
+        t("a wrapped key with one bit changed is not restored", "invalid", reqs,
+          ["Restore", "RestoreAttack"], scenario="tampered",
+          expectedError="CKR_WRAPPED_KEY_INVALID", acceptedErrors=bad),
+        t("a wrapped key is not restored under another KEK", "invalid", reqs,
+          ["Restore", "RestoreAttack"], scenario="otherKek",
+          expectedError="CKR_WRAPPED_KEY_INVALID", acceptedErrors=bad),
+    ]}]
+    return ("PKCS#11 protected backup and restore", notes, groups,
+            "A key leaves the module only wrapped, and a restore accepts only an intact blob "
+            "under the key that wrapped it.")
+
+
 def file_objects():
     notes = {"SessionObject": "A session object (CKA_TOKEN FALSE) is visible to the "
                               "application's sessions and gone with the session that made it.",
@@ -450,7 +487,8 @@ def file_objects():
         {"type": "P11ObjectTest", "tests": [
             t("session object goes with its session", "valid", ["SRG_KM.7.2", "DEL-6.3.2-03"],
               ["SessionObject"], op="sessionObject"),
-            t("token object stays after its session", "valid", ["SRG_KM.2.1", "SRC_SKS.1.3"],
+            t("token object stays after its session", "valid",
+              ["SRG_KM.2.1", "SRC_SKS.1.3", "GEN-6.2.1-07", "GEN-6.3.3-01"],
               ["TokenObject"], op="tokenObject")]},
         {"type": "P11ObjectTest", "op": "destroyObject", "tests": [
             t(f"destroyed {name(s)} key can be neither used nor found", "invalid", dreq,
@@ -534,6 +572,7 @@ FILES = {
     "p11_always_authenticate_test.json": file_always_auth,
     "p11_key_size_policy_test.json": file_policy,
     "p11_wrap_test.json": file_wrap,
+    "p11_backup_restore_test.json": file_backup_restore,
     "p11_objects_test.json": file_objects,
     "p11_random_test.json": file_random,
     "p11_login_test.json": file_login,
