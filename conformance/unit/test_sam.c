@@ -32,12 +32,7 @@ static int setup(void)
 /* A fresh world with alice (TOTP credential "a-totp", multisign 5) and bob. */
 static void fresh(void)
 {
-    world_free(&W);
-    world_init(&W);
-    world_add_signer(&W, "alice", "246810");
-    world_add_signer(&W, "bob", "135790");
-    world_add_cred(&W, "a-totp", "alice", SAM_SAP_TOTP, 5);
-    world_add_cred(&W, "b-totp", "bob", SAM_SAP_TOTP, 5);
+    world_reset_pair(&W);
 }
 
 /* Authorize alice on cred for the given hashes with the right factors. */

@@ -35,13 +35,8 @@ static int cleanup(void)
 /* A fresh world with alice (a-totp, a-two) and bob (b-totp). */
 static void fresh(void)
 {
-    world_free(&W);
-    world_init(&W);
-    world_add_signer(&W, "alice", "246810");
-    world_add_signer(&W, "bob", "135790");
-    world_add_cred(&W, "a-totp", "alice", SAM_SAP_TOTP, 5);
+    world_reset_pair(&W);
     world_add_cred(&W, "a-two", "alice", SAM_SAP_TOTP, 5);
-    world_add_cred(&W, "b-totp", "bob", SAM_SAP_TOTP, 5);
 }
 
 static int authorize(uint32_t numsig, const uint8_t *hashes, size_t n, sam_authz_out *out)

@@ -321,6 +321,16 @@ void world_free(world *w)
     memset(w, 0, sizeof *w);
 }
 
+void world_reset_pair(world *w)
+{
+    world_free(w);
+    world_init(w);
+    world_add_signer(w, "alice", "246810");
+    world_add_signer(w, "bob", "135790");
+    world_add_cred(w, "a-totp", "alice", SAM_SAP_TOTP, 5);
+    world_add_cred(w, "b-totp", "bob", SAM_SAP_TOTP, 5);
+}
+
 world_signer *world_add_signer(world *w, const char *id, const char *pin)
 {
     for (int i = 0; i < WORLD_MAX; i++) {

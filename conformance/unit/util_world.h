@@ -53,6 +53,9 @@ void world_free(world *w);
 qscd_id world_id(const char *s);
 world_signer *world_add_signer(world *w, const char *id, const char *pin);
 world_cred *world_add_cred(world *w, const char *id, const char *owner, int sap, uint32_t multisign);
+/* w freed and made afresh with the two signers most suites use: alice (PIN 246810, TOTP
+ * credential "a-totp") and bob (PIN 135790, "b-totp"), multisign 5 each. */
+void world_reset_pair(world *w);
 /* The TOTP code (digits as text) of a signer at the world's current time + offset steps. */
 void world_totp(world *w, const char *signer, int step_offset, char *code);
 /* A challenge issued to a signer now; its bytes into ch. */

@@ -103,6 +103,19 @@ static void put_token(scbor_enc *e, const sam_authz_out *out)
     scbor_put_uint(e, (uint64_t)out->expires_in);
 }
 
+/* The end of authorize and extend: the token into the answer on success, then the request
+ * (q, qlen bytes) and the issued token wiped and freed whatever happened. */
+static int token_answer(samd_req *r, void *q, size_t qlen, sam_authz_out *out, int rc)
+{
+    if (rc == QSCD_OK)
+        put_token(r->res, out);
+    samd_wipe(q, q != NULL ? qlen : 0);
+    samd_wipe(out, out != NULL ? sizeof *out : 0);
+    free(q);
+    free(out);
+    return rc;
+}
+
 /* The signer's authorisations run one at a time (the signer ports' contract: the failure
  * count and the TOTP counter are read and written under the signer's lock). */
 int samd_op_authorize(samd_req *r)
@@ -117,13 +130,7 @@ int samd_op_authorize(samd_req *r)
         samd_stripe_unlock(r->d, &q->actor.id);
         r->audited = true;
     }
-    if (rc == QSCD_OK)
-        put_token(r->res, out);
-    samd_wipe(q, q != NULL ? sizeof *q : 0);
-    samd_wipe(out, out != NULL ? sizeof *out : 0);
-    free(q);
-    free(out);
-    return rc;
+    return token_answer(r, q, sizeof *q, out, rc);
 }
 
 /* What sign and extend both take: 1 credential id, 2 SAD token, 3 hash algorithm. */
@@ -200,13 +207,7 @@ int samd_op_extend(samd_req *r)
         rc = sam_extend(&r->d->ports, &r->d->core, q, out);
         r->audited = true;
     }
-    if (rc == QSCD_OK)
-        put_token(r->res, out);
-    samd_wipe(q, q != NULL ? sizeof *q : 0);
-    samd_wipe(out, out != NULL ? sizeof *out : 0);
-    free(q);
-    free(out);
-    return rc;
+    return token_answer(r, q, sizeof *q, out, rc);
 }
 
 /* ---------------------------------------------------------------------- CSR */
