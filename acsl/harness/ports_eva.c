@@ -147,8 +147,11 @@ int qscd_port_challenge_take(qscd_ports *p, const qscd_id *signer, const uint8_t
 int qscd_port_device_verify(qscd_ports *p, const qscd_id *signer, const uint8_t *tbs,
                             size_t tbs_len, const uint8_t *sig)
 {
+    int r = Frama_C_interval(0, 2);
+
     (void)p; (void)signer; (void)tbs; (void)tbs_len; (void)sig;
-    return outcome(QSCD_ERR_COSE_BAD_SIGNATURE);
+    /* Verified, not verified, or could not check (no key enrolled): the contract allows all. */
+    return r == 0 ? QSCD_OK : r == 1 ? QSCD_ERR_COSE_BAD_SIGNATURE : QSCD_ERR_NOT_FOUND;
 }
 
 int qscd_port_sha256(qscd_ports *p, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,

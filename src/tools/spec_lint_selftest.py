@@ -18,6 +18,8 @@ import subprocess
 import sys
 import tempfile
 
+from selftest_run import run_cases
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 LINT = os.path.join(HERE, "spec_lint.py")
 HEADER = ["id", "document", "version", "clause", "component", "title", "paraphrase",
@@ -140,29 +142,7 @@ def run_case(files, args):
 
 
 def main(argv):
-    outcomes = "--outcomes" in argv[1:]
-    out = os.environ.get("QSCD_OUTCOME_FILE") if outcomes else None
-    failed = 0
-    lines = []
-    for name, (files, args, want_rc, want_text) in CASES.items():
-        rc, text = run_case(files, args)
-        problems = []
-        if rc != want_rc:
-            problems.append(f"exit status {rc}, expected {want_rc}")
-        if want_text not in text:
-            problems.append(f"output lacks {want_text!r}")
-        verdict = "FAIL" if problems else "PASS"
-        failed += bool(problems)
-        cause = "; ".join(problems)
-        print(f"spec-lint-selftest: {verdict} {name}" + (f": {cause}" if cause else ""))
-        if problems:
-            print("  " + text.strip().replace("\n", "\n  "))
-        lines.append(f"spec-lint-selftest;{name};{verdict};{cause}\n")
-    print(f"spec-lint-selftest: {len(CASES) - failed} passed, {failed} failed")
-    if out:
-        with open(out, "a", encoding="utf-8") as f:
-            f.writelines(lines)
-    return 1 if failed else 0
+    return run_cases("spec-lint-selftest", CASES, run_case, argv)
 
 
 if __name__ == "__main__":

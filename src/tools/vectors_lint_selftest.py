@@ -18,6 +18,8 @@ import subprocess
 import sys
 import tempfile
 
+from selftest_run import run_cases
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 LINT = os.path.join(HERE, "vectors_lint.py")
@@ -132,27 +134,7 @@ def run_case(files):
 
 
 def main(argv):
-    out = os.environ.get("QSCD_OUTCOME_FILE") if "--outcomes" in argv[1:] else None
-    failed = 0
-    lines = []
-    for name, (files, want_rc, want_text) in CASES.items():
-        rc, text = run_case(files)
-        problems = []
-        if rc != want_rc:
-            problems.append(f"exit status {rc}, expected {want_rc}")
-        if want_text not in text:
-            problems.append(f"output lacks {want_text!r}")
-        verdict = "FAIL" if problems else "PASS"
-        failed += bool(problems)
-        print(f"vectors-lint-selftest: {verdict} {name}" + (f": {'; '.join(problems)}" if problems else ""))
-        if problems:
-            print("  " + text.strip().replace("\n", "\n  "))
-        lines.append(f"vectors-lint-selftest;{name};{verdict};{', '.join(problems)}\n")
-    print(f"vectors-lint-selftest: {len(CASES) - failed} passed, {failed} failed")
-    if out:
-        with open(out, "a", encoding="utf-8") as f:
-            f.writelines(lines)
-    return 1 if failed else 0
+    return run_cases("vectors-lint-selftest", CASES, run_case, argv)
 
 
 if __name__ == "__main__":
