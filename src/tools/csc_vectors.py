@@ -762,6 +762,11 @@ def file_signdoc():
           ["431-2:OVR-8.2-05"],
           [authorize(), sign_doc({"commitment": True})], f + ["Claimed"],
           needs=sd + ["commitmentType"]),
+        t("a document digest under SHA-1, outside any creation policy, is not signed",
+          "invalid", ["431-2:OVR-8.2-03", "431-2:OVR-8.2-02"],
+          [authorize(),
+           dict(sign_doc({}, hashes=["AAAAAAAAAAAAAAAAAAAAAAAAAAA="], alg=SHA1),
+                expect=err())], f, expectedError=BAD, needs=sd),
     ]
     return ("CSC API v2 signDoc: the signature creation application", notes,
             [{"type": "CscSignDoc", "tests": tests}],
