@@ -140,6 +140,41 @@ int csc_sic_variant_known(const char *variant);
 char *csc_sic_for_request(EVP_PKEY *key, const char *variant, json_t *req,
                           const char *challenge_b64, char *why, size_t wl);
 
+/* csc_cades.c: the CAdES signatures signatures/signDoc returns (CMS, OpenSSL) */
+#define CSC_CADES_CHAIN      0x01u  /* every certificate of the credential's chain inside */
+#define CSC_CADES_POLICY     0x02u  /* a signature-policy-identifier signed attribute */
+#define CSC_CADES_COMMITMENT 0x04u  /* a commitment-type-indication, or a policy identifier */
+#define CSC_CADES_ATTACHED   0x08u  /* the document encapsulated byte for byte */
+
+typedef struct csc_cades_want {
+    const uint8_t *cert;           /* the credential's certificate (DER) */
+    size_t cert_len;
+    const uint8_t *const *chain;   /* credentials/info's chain, DER, for CSC_CADES_CHAIN */
+    const size_t *chain_len;
+    size_t nchain;
+    const uint8_t *digest;         /* the document's digest; NULL: hash doc instead */
+    size_t dlen;
+    const uint8_t *doc;            /* the document (with CSC_CADES_ATTACHED, or no digest) */
+    size_t doc_len;
+    const char *hash_oid;          /* the digest algorithm the request named, or NULL */
+    const char *subject;           /* text a subject attribute must contain, or NULL */
+    const char *organization;      /* the organizationName the subject must carry, or NULL */
+    unsigned checks;               /* CSC_CADES_* beyond the ones always made */
+} csc_cades_want;
+
+/* One signature (DER CMS) against w. Always: SignedData with one signer, whose certificate
+ * is inside and is the credential's; content-type, messageDigest (= the digest) and
+ * signing-certificate-v2 (naming that certificate) signed; the requested digest algorithm;
+ * the signature value verifies. 1 all met, 0 not (why). */
+int csc_cades_check(const uint8_t *sig, size_t len, const csc_cades_want *w, char *why,
+                    size_t wl);
+/* A signDoc step's "cades" expectation ex (chain, policy, commitment, attached: true;
+ * subject, organization: text): each document or digest of req against its signature in
+ * ans (DocumentWithSignature / SignatureObject, in order); chain: the Base64 certificates
+ * of credentials/info, the credential's first. 1 all met, 0 not (why). */
+int csc_cades_judge(json_t *ex, json_t *req, json_t *ans, json_t *chain, char *why,
+                    size_t wl);
+
 /* csc_transport.c: offer `method` over plain HTTP ("plainHttp") or TLS pinned to "TLSv1" or
  * "TLSv1.1" at base's host and port. 1: refused (no handshake, or no 2xx answer); 0: served;
  * -1: the probe cannot be made here. What happened goes to seen. */

@@ -15,7 +15,9 @@
  *                   ${NAME:tampered} the same with one bit of its text changed
  * and its answer is held against "expect": status, error, fields present, body values,
  * values excluded from a list, numbers at least a bound ("atLeast"), and every returned
- * signature checked with OpenSSL against the credential's certificate (credentials/info).
+ * signature checked with OpenSSL against the credential's certificate (credentials/info);
+ * with "cades", each signature a signDoc answer carries judged as a CAdES signature of the
+ * credential (csc_cades.c).
  * A step with "transport" (plainHttp, TLSv1, TLSv1.1) is not a CSC call but a probe of the
  * service's transport (csc_transport.c), expected to be refused. A step that expects success
  * and does not get it fails the vector; a step that expects a refusal and is answered with
@@ -48,6 +50,7 @@ typedef struct flow {
     char desc[120];            /* and its error_description */
     char note[200];            /* the first refusal whose code differs from its step's */
     char fault[200];           /* a vector that cannot be run as written */
+    json_t *cades;             /* the step's "cades" expectation, placeholders filled in */
     int refusals;
 } flow;
 
@@ -313,6 +316,25 @@ static int signatures_verify(flow *f, json_t *req, json_t *ans, char *why, size_
     return 1;
 }
 
+/* Check every signature of a signDoc answer as a CAdES signature of the credential
+ * (csc_cades.c), against the chain credentials/info gives. */
+static int cades_verify(flow *f, json_t *req, json_t *ans, char *why, size_t wl)
+{
+    const char *cred = json_string_value(json_object_get(req, "credentialID"));
+    csc_resp r;
+    json_t *q = json_pack("{s:s,s:s}", "credentialID", cred ? cred : "", "certificates",
+                          "chain");
+    int rc = csc_post(f->w, f->id, "credentials/info", q, NULL, &r);
+    json_decref(q);
+    json_t *chain = rc ? NULL : json_object_get(json_object_get(r.body, "cert"),
+                                                "certificates");
+    int ok = chain ? csc_cades_judge(f->cades, req, ans, chain, why, wl) : 0;
+    if (!chain)
+        snprintf(why, wl, "credentials/info gave no certificates to verify against");
+    csc_resp_free(&r);
+    return ok;
+}
+
 /* Does the answer meet the step's expectations (other than status and error)? */
 static int expect_fields(flow *f, json_t *ex, json_t *req, json_t *ans, char *why, size_t wl)
 {
@@ -354,6 +376,8 @@ static int expect_fields(flow *f, json_t *ex, json_t *req, json_t *ans, char *wh
         }
         json_decref(w);
     }
+    if (f->cades && !cades_verify(f, req, ans, why, wl))
+        return 0;
     if (json_is_true(json_object_get(ex, "signaturesVerify")))
         return signatures_verify(f, req, ans, why, wl);
     return 1;
@@ -408,8 +432,11 @@ static int send_step(flow *f, json_t *step, int idx)
     f->needs_otp = f->needs_sic = 0;
     f->otp_reused = 0;
     f->hlen = digest_len_of(tmpl);
+    json_decref(f->cades);
+    f->cades = subst(f, json_object_get(ex, "cades"));
     json_t *req = subst(f, tmpl), *hdr = subst(f, json_object_get(step, "headers"));
     if (!req || (json_object_get(step, "headers") && !hdr) ||
+        (json_object_get(ex, "cades") && !f->cades) ||
         (f->needs_sic && fill_sic(f, req, req) != 0)) {
         json_decref(req);
         json_decref(hdr);
@@ -651,4 +678,5 @@ void csc_flow_run(csc_worker *w, cf_vector *v)
     }
     cf_wipe(f.hashes, sizeof f.hashes);
     json_decref(f.captures);
+    json_decref(f.cades);
 }

@@ -27,12 +27,15 @@ $(CONFORM_BIN): $(call obj_of,$(CONFORM_SRCS))
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) $^ -o $@ -ljansson -lcurl -lssl -lcrypto -ldl -lpthread
 
-# The CSC target's judge checked on its own: signatures it must accept and refuse, TOTP codes.
+# The CSC target's judge checked on its own: signatures it must accept and refuse (raw and
+# CAdES), TOTP codes, SIC assertions.
 CONFORM_SELFTEST := $(BIN)/qscd-conform-selftest
 PROGRAMS         += $(CONFORM_SELFTEST)
 
 $(CONFORM_SELFTEST): $(call obj_of,conformance/runner/selftest/csc_selftest.c \
+                       conformance/runner/selftest/csc_cades_selftest.c \
                        conformance/runner/csc_crypto.c conformance/runner/csc_sic.c \
+                       conformance/runner/csc_cades.c \
                        conformance/runner/verdict.c)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"

@@ -15,6 +15,7 @@ vector's "needs" skips it unless the service offers the method or claims the fea
 """
 import argparse
 import base64
+import hashlib
 import os
 
 import vectorgen
@@ -681,11 +682,144 @@ def file_sap():
             "and key sizes that stay secure.")
 
 
+# A document the runner sends itself (signDoc with documents): fixed, so the vector can
+# authorise its SHA-256 digest.
+DOCUMENT = b"qscd-conform: a document to be signed, sent to signatures/signDoc.\n"
+DOC_B64 = base64.b64encode(DOCUMENT).decode()
+DOC_SHA256 = base64.b64encode(hashlib.sha256(DOCUMENT).digest()).decode()
+
+
+def sign_doc(cades, cred="${config.credentialID}", hashes=("${hash:1}",), alg=SHA256,
+             algo=ECDSA_SHA256, document=False, **kw):
+    """A signDoc step asking for a CAdES baseline B-B signature, every signature judged by
+    the runner (expect "cades": the checks beyond the ones always made)."""
+    item = {"signature_format": "C", "conformance_level": "AdES-B-B", "signAlgo": algo}
+    if document:
+        item.update(document=DOC_B64, signed_envelope_property="Attached")
+        req = {"credentialID": cred, "SAD": "${sad}", "documents": [item]}
+        out = "$.DocumentWithSignature"
+    else:
+        item.update(hashes=list(hashes), hashAlgorithmOID=alg,
+                    signed_envelope_property="Detached")
+        req = {"credentialID": cred, "SAD": "${sad}", "documentDigests": [item]}
+        out = "$.SignatureObject"
+    step = {"call": "signatures/signDoc", "request": req,
+            "expect": {"status": 200, "present": [out], "cades": cades}}
+    step.update(kw)
+    return step
+
+
+def file_signdoc():
+    notes = {
+        "SignDoc": "The service acts as the signature creation application (TS 119 431-2): "
+                   "signatures/signDoc, an optional CSC method, makes a CAdES baseline "
+                   "signature (CMS) the runner judges with OpenSSL: one signer whose "
+                   "certificate is inside and is the credential's, content-type, "
+                   "messageDigest (the document's digest) and signing-certificate-v2 signed, "
+                   "the digest algorithm the request named, the signature value verifying "
+                   "with the certificate's key. SKIP unless info lists signatures/signDoc.",
+        "NeedsConfig": "Needs a credential or a name the target's configuration gives "
+                       "(credentialP384, signatoryName, sealCredentialID, sealCreatorName); "
+                       "SKIP when it is not there.",
+        "Claimed": "The signature can show it only when the service puts it there; a service "
+                   "that tells the signer some other way does not claim the feature, and the "
+                   "vector is skipped with that reason.",
+    }
+    sd = ["method:signatures/signDoc"]
+    f = ["SignDoc"]
+    base = ["431-2:OVR-8.2-08A", "431-2:OVR-B.1-03", "431-2:OVR-8.2-03", "TS119432-7.6"]
+    tests = [
+        t("a CAdES signature over a document digest: signer and signing certificate the "
+          "credential's, attributes signed, value verifies", "valid", base,
+          [authorize(), sign_doc({})], f, needs=sd),
+        t("a CAdES signature over a SHA-384 digest with the P-384 key uses SHA-384", "valid",
+          base,
+          [authorize("${config.credentialP384}", alg=SHA384),
+           sign_doc({}, "${config.credentialP384}", alg=SHA384, algo=ECDSA_SHA384)],
+          f + ["NeedsConfig"], needs=sd),
+        t("the signing certificate's chain is inside the signature", "valid",
+          ["431-2:OVR-8.2-06", "431-2:OVR-B.1-03"],
+          [authorize(), sign_doc({"chain": True})], f, needs=sd),
+        t("the document sent is signed and returned inside the signature", "valid",
+          ["431-2:OVR-8.2-09", "431-2:OVR-8.2-08A", "431-2:OVR-B.1-03"],
+          [authorize(hashes=[DOC_SHA256]), sign_doc({"attached": True}, document=True)],
+          f, needs=sd),
+        t("the signing certificate names the signatory", "valid",
+          ["431-2:OVR-B.1-01", "431-2:OVR-B.1-03"],
+          [authorize(), sign_doc({"subject": "${config.signatoryName}"})],
+          f + ["NeedsConfig"], needs=sd),
+        t("a seal's signing certificate names the creator of the seal", "valid",
+          ["431-2:OVR-B.1-02", "431-2:OVR-B.1-03"],
+          [authorize("${config.sealCredentialID}"),
+           sign_doc({"organization": "${config.sealCreatorName}"},
+                    "${config.sealCredentialID}")],
+          f + ["NeedsConfig"], needs=sd + ["legalPerson"]),
+        t("the signature names the signature policy that was applied", "valid",
+          ["431-2:OVR-8.2-08", "431-2:OVR-8.2-05"],
+          [authorize(), sign_doc({"policy": True})], f + ["Claimed"],
+          needs=sd + ["signaturePolicy"]),
+        t("the signature states the commitment type, or the policy that implies it", "valid",
+          ["431-2:OVR-8.2-05"],
+          [authorize(), sign_doc({"commitment": True})], f + ["Claimed"],
+          needs=sd + ["commitmentType"]),
+        t("a document digest under SHA-1, outside any creation policy, is not signed",
+          "invalid", ["431-2:OVR-8.2-03", "431-2:OVR-8.2-02"],
+          [authorize(),
+           dict(sign_doc({}, hashes=["AAAAAAAAAAAAAAAAAAAAAAAAAAA="], alg=SHA1),
+                expect=err())], f, expectedError=BAD, needs=sd),
+    ]
+    return ("CSC API v2 signDoc: the signature creation application", notes,
+            [{"type": "CscSignDoc", "tests": tests}],
+            "signatures/signDoc judged as TS 119 431-2 asks of a signature creation "
+            "application: the CAdES signature returned to the signer, its certificate and "
+            "chain inside, the algorithms requested, the signed document returned, the "
+            "signatory or seal creator named, the policy and commitment type stated.")
+
+
+def file_features():
+    notes = {
+        "OneTimeKey": "The configuration's oneTimeCredentialID is a one-time key made for this "
+                      "run (claim oneTimeKeys): only its own signer activates it, it signs in "
+                      "one signature session, and after that session it no longer signs (from "
+                      "outside, its deletion shows only as that). The run uses it up.",
+        "LegalPerson": "A credential of a legal person (a seal, claim legalPerson, "
+                       "sealCredentialID): the SAD stays under the control of the one that "
+                       "asked for it.",
+        "OtherSigner": "Acts as the configuration's second test signer (identities.signerB).",
+        "NeedsConfig": "Needs a credential the target's configuration names; SKIP when it is "
+                       "not there.",
+    }
+    ot = "${config.oneTimeCredentialID}"
+    seal = "${config.sealCredentialID}"
+    tests = [
+        t("a one-time key: not for another signer, one session, then it signs no more",
+          "invalid", ["GEN-6.2.1-09", "LNK-6.2.2-03B", "DEL-6.3.2-05"],
+          [authorize(ot, expect=err(), capture=False, **{"as": "signerB"}),
+           authorize(ot), sign(ot),
+           authorize(ot, hashes=["${hash:2}"], expect=err(), capture=False)],
+          ["OneTimeKey", "OtherSigner", "NeedsConfig"], expectedError=BAD,
+          acceptedErrors=["invalid_authentication_data"], needs=["oneTimeKeys"]),
+        t("a seal's SAD presented by another signer signs nothing", "invalid",
+          ["SIG-A.6-07A", "SRA_SAP.2.7"],
+          [dict(authorize(seal, capture=False, expect={"status": 200, "present": ["$.SAD"]}),
+                capture={"sadSeal": "$.SAD"}),
+           sign(seal, sad="${sadSeal}", expect=err(), **{"as": "signerB"})],
+          ["LegalPerson", "OtherSigner", "NeedsConfig"], expectedError=BAD,
+          needs=["legalPerson"]),
+    ]
+    return ("CSC API v2 conditional features", notes,
+            [{"type": "CscConditionalFeature", "tests": tests}],
+            "Behaviour TS 119 431-1 asks of features a service may offer (one-time keys, "
+            "legal persons): each vector runs where the configuration claims the feature and "
+            "is skipped with the reason elsewhere.")
+
+
 FILES = {"csc_session_test.json": file_session, "csc_sic_test.json": file_sic,
          "csc_optional_test.json": file_optional,
          "csc_sign_flow_test.json": file_flows, "csc_sad_attack_test.json": file_sad_attacks,
          "csc_errors_test.json": file_errors,
-         "csc_sap_test.json": file_sap}
+         "csc_sap_test.json": file_sap, "csc_signdoc_test.json": file_signdoc,
+         "csc_features_test.json": file_features}
 
 
 def main():
