@@ -7,9 +7,11 @@
  * appendix B (SHA-1). The SIC assertion (csc_sic.c) is checked against a vector written out
  * by hand from spec/sap.md §3 and RFC 9052 §4.4, its signature verified with OpenSSL over a
  * Sig_structure composed here, and each faulty variant shown to carry its one fault and no
- * other. Outcome lines go to $QSCD_OUTCOME_FILE (make check).
+ * other. The sam-admin runner is checked by sam_admin_selftest.c. Outcome lines go to
+ * $QSCD_OUTCOME_FILE (make check).
  */
 #include "../csc.h"
+#include "../sam_admin.h"
 
 #include <openssl/ec.h>
 #include <openssl/evp.h>
@@ -342,6 +344,7 @@ int main(void)
     check_alg("rsa_pss_sha256", 2, "1.2.840.113549.1.1.10", PSS);
     check_totp();
     check_sic();
+    sam_admin_selftest(outcome);
     if (outcomes)
         fclose(outcomes);
     return failed;
