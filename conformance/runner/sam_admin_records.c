@@ -81,6 +81,11 @@ static int sa_record_judge(sa_ctx *c, json_t *spec, json_t *rec, time_t now, cha
         snprintf(why, wl, "record %lld has no %s", seq, f);
         return -1;
     }
+    const char *ts = json_string_value(json_object_get(rec, "time"));
+    if (ts && sa_utc_parse(ts) < 0) {
+        snprintf(why, wl, "record %lld: time \"%.40s\" is not UTC ISO 8601", seq, ts);
+        return -1;
+    }
     int eq = sa_fields_equal(c, json_object_get(spec, "equal"), rec, &f, why, wl);
     if (eq <= 0) {
         if (eq == 0)
@@ -92,9 +97,8 @@ static int sa_record_judge(sa_ctx *c, json_t *spec, json_t *rec, time_t now, cha
         return 0;
     long long t = sa_utc_parse(json_string_value(json_object_get(rec, "time")));
     long long d = t - (long long)now;
-    const char *ts = json_string_value(json_object_get(rec, "time"));
     if (t < 0) {
-        snprintf(why, wl, "record %lld: time \"%.40s\" is not UTC ISO 8601", seq, ts ? ts : "");
+        snprintf(why, wl, "record %lld has no time", seq);
         return -1;
     }
     if (d > json_integer_value(tw) || -d > json_integer_value(tw)) {
@@ -123,6 +127,7 @@ int sa_records_check(sa_ctx *c, json_t *spec, const char *out, time_t now, char 
 {
     json_t *where = json_object_get(spec, "where"), *sel = json_array();
     int contiguous = json_is_true(json_object_get(spec, "contiguous")), rc = -1;
+    int every = json_is_true(json_object_get(spec, "every"));
     long long prev = -1;
     long n = 0;
     for (const char *p = out; sel && *p; n++) {
@@ -161,8 +166,8 @@ int sa_records_check(sa_ctx *c, json_t *spec, const char *out, time_t now, char 
     json_t *rec;
     rc = 0;
     json_array_foreach(sel, i, rec) {
-        /* without a count only the last one (the step's own) is judged */
-        if ((cnt || i + 1 == k) && sa_record_judge(c, spec, rec, now, why, wl) != 0)
+        /* without a count or "every" only the last one (the step's own) is judged */
+        if ((cnt || every || i + 1 == k) && sa_record_judge(c, spec, rec, now, why, wl) != 0)
             rc = -1;
         if (rc)
             break;

@@ -168,7 +168,9 @@ def audit_content():
     archive = [export(where={"seq": 0}, count=1, present=RECORD_FIELDS, contiguous=True,
                       equal={"event": "admin.create", "actor": "init", "outcome": "QSCD_OK"}),
                export(where={"event": "service.start"}, present=RECORD_FIELDS,
-                      equal={"role": "none", "actor": "sam", "outcome": "QSCD_OK"})]
+                      equal={"role": "none", "actor": "sam", "outcome": "QSCD_OK"}),
+               export(where={}, every=True, present=["seq", "time", "event", "actor", "outcome",
+                                                     "link"])]
     return [{"type": "SamAuditContent", "tests": [
         test("enrolment, credential creation, authorisation and signature each leave one "
              "record: time, event, role, actor, credential, digest and outcome",
@@ -260,7 +262,7 @@ def backup():
                     present=RECORD_FIELDS, equal={"outcome": "QSCD_ERR_CRED_NOT_FOUND"})]
     return [{"type": "SamBackup", "tests": [
         test("only the operator backs a key up: officer, auditor and the key's signer are "
-             "refused, each attempt recorded", ["SRG_KM.2.3", "GEN-6.3.3-03"],
+             "refused; the signer's attempt and the operator's backup are recorded", ["SRG_KM.2.3", "GEN-6.3.3-03"],
              steps, "invalid"),
         test("deleting a credential names its backups to purge, and its backup can no longer "
              "be restored", ["DEL-6.3.2-04"], delete, "invalid"),

@@ -54,6 +54,10 @@ static void check_records(sa_ctx *c, sa_outcome_fn out)
          "{\"seq\":8}\n{\"seq\":9}\n{\"seq\":11}\n", "a gap", -1},
         {"records: a line not JSON", "{\"where\":{\"seq\":8}}", "{\"seq\":8}\nnot json\n",
          "line 2 is not", -1},
+        {"records: every selected one judged", "{\"where\":{\"event\":\"sign\"},"
+         "\"every\":true,\"present\":[\"cred\"]}", NULL, "record 6 has no cred", -1},
+        {"records: a time not in UTC ISO 8601", "{\"where\":{\"seq\":1}}",
+         "{\"seq\":1,\"time\":\"2026-09-21 14:13:18\"}\n", "not UTC ISO 8601", -1},
         {"records: without count the last one is judged", "{\"where\":{\"role\":\"so\"},"
          "\"timeWithinSeconds\":30}", NULL, "from the runner's clock", -1},
     };
