@@ -73,7 +73,7 @@ typedef struct cf_options {
  * state that other vectors rely on (login state, the token itself), so it runs alone after
  * the parallel phase; describe() adds the target's description and versions to the results. */
 typedef struct cf_target {
-    const char *kind;          /* the vector kind it runs */
+    const char *kind;          /* the vector kinds it runs, comma-separated */
     void *state;
     int  (*open)(struct cf_target *t, const cf_options *o, char *err, size_t errlen);
     void *(*worker_open)(struct cf_target *t, char *err, size_t errlen);
@@ -91,6 +91,7 @@ int cf_target_ref(cf_target *t);
 
 /* vectors.c */
 typedef struct cf_vectors { cf_vector *v; size_t n; json_t **files; size_t nfiles; } cf_vectors;
+/* kind: one kind or several, comma-separated; NULL every kind */
 int cf_vectors_load(const char *dir, const char *kind, cf_vectors *out, char *err, size_t errlen);
 void cf_vectors_free(cf_vectors *vs);
 json_t *cf_param(const cf_vector *v, const char *name);   /* test first, then group */

@@ -8,6 +8,7 @@
  * are shared.
  */
 #include "csc.h"
+#include "sam_admin.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -387,15 +388,22 @@ static void csct_worker_close(cf_target *ct, void *wp)
     }
 }
 
+/* CSC vectors run in parallel: identities serialise what must be serial (TOTP counters).
+ * sam-admin vectors run alone: one of them breaks the audit chain on purpose for a while. */
 static int csct_exclusive(const cf_vector *v)
 {
-    (void)v;
-    return 0;   /* identities serialise what must be serial (TOTP counters) */
+    return strcmp(v->kind, "sam-admin") == 0;
 }
 
 static void csct_run(cf_target *ct, void *wp, cf_vector *v)
 {
-    (void)ct;
+    csc_target *t = ct->state;
+    if (strcmp(v->kind, "sam-admin") == 0) {
+        /* only the reference target has a data directory to drive */
+        const char *qscd = t->opt && t->opt->qscd ? t->opt->qscd : "build/rel/bin/qscd";
+        sam_admin_run(t->ref_pid[0] ? t->ref_dir : NULL, qscd, v);
+        return;
+    }
     csc_flow_run(wp, v);
 }
 
@@ -449,7 +457,7 @@ static void csct_close(cf_target *ct)
 int cf_target_csc(cf_target *t)
 {
     memset(t, 0, sizeof *t);
-    t->kind = "csc-protocol";
+    t->kind = "csc-protocol,sam-admin";   /* sam-admin: SKIP unless the target is ref */
     t->open = csct_open;
     t->worker_open = csct_worker_open;
     t->worker_close = csct_worker_close;

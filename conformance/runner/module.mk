@@ -28,14 +28,17 @@ $(CONFORM_BIN): $(call obj_of,$(CONFORM_SRCS))
 	@$(CC) $(LDFLAGS) $^ -o $@ -ljansson -lcurl -lssl -lcrypto -ldl -lpthread
 
 # The CSC target's judge checked on its own: signatures it must accept and refuse (raw and
-# CAdES), TOTP codes, SIC assertions.
+# CAdES), TOTP codes, SIC assertions; the sam-admin runner on hand-written exports and a
+# stand-in qscd.
 CONFORM_SELFTEST := $(BIN)/qscd-conform-selftest
 PROGRAMS         += $(CONFORM_SELFTEST)
 
 $(CONFORM_SELFTEST): $(call obj_of,conformance/runner/selftest/csc_selftest.c \
                        conformance/runner/selftest/csc_cades_selftest.c \
+                       conformance/runner/selftest/sam_admin_selftest.c \
                        conformance/runner/csc_crypto.c conformance/runner/csc_sic.c \
                        conformance/runner/csc_cades.c \
+                       conformance/runner/sam_admin.c conformance/runner/sam_admin_records.c \
                        conformance/runner/verdict.c)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"

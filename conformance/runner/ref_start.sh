@@ -89,6 +89,19 @@ openssl pkey -in "$DIR/sofia-device.pem" -pubout -out "$DIR/sofia-device.pub.pem
 admin device.enrol --signer sofia --key "$DIR/sofia-device.pub.pem"
 admin cred.create --signer sofia --cred sofia-sic --alg p256 --sap sic --multisign 2
 admin cred.create --signer bob --cred bob-p256 --alg p256
+# The administrators the sam-admin vectors act as: the security officer's password (made
+# above) and an operator's and an auditor's, each in a 0600 file the runner passes with
+# --password-file, and a wrong one for the refusals.
+(umask 077; printf '%s\n' "$QSCD_ADMIN_PASSWORD" >"$DIR/so.password")
+# admin_new ID ROLE: create the administrator with a fresh random password in DIR/ID.password
+admin_new() {
+    (umask 077; printf 'conformance-%s-%s\n' "$1" \
+        "$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')" >"$DIR/$1.password")
+    admin admin.create --admin "$1" --role "$2" --new-password-file "$DIR/$1.password"
+}
+admin_new oper operator
+admin_new aud auditor
+(umask 077; printf 'not-the-password\n' >"$DIR/wrong.password")
 admin cred.create --signer lena --cred lena-p256 --alg p256
 (
     export QSCD_SAM_SOCKET=$DIR/data2/sam.sock

@@ -105,6 +105,16 @@ static int add_vector(cf_vectors *vs, size_t *cap, const char *file, const char 
     return 0;
 }
 
+/* Is k one of the comma-separated kinds (NULL: every kind)? */
+static int kind_listed(const char *kinds, const char *k)
+{
+    size_t kl = strlen(k);
+    for (const char *p = kinds; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+        if (strncmp(p, k, kl) == 0 && (p[kl] == ',' || p[kl] == '\0'))
+            return 1;
+    return kinds == NULL;
+}
+
 static int load_file(const char *dir, const char *rel, const char *kind, cf_vectors *vs,
                      size_t *cap, char *err, size_t errlen)
 {
@@ -117,7 +127,7 @@ static int load_file(const char *dir, const char *rel, const char *kind, cf_vect
         return -1;
     }
     const char *k = json_string_value(json_object_get(root, "kind"));
-    if (!k || (kind && strcmp(k, kind) != 0)) {
+    if (!k || !kind_listed(kind, k)) {
         json_decref(root);
         return 0;
     }

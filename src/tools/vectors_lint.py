@@ -7,7 +7,9 @@ valid JSON Schema, and the file validates against it (Debian's python3-jsonschem
 unique in the file; numberOfTests is the number of tests; every flag a test uses has a note;
 every requirement id exists in the catalogue (spec/requirements/*.tsv); every acceptable
 result names its profileOption; in CSC flows every "${name}" is captured by an earlier step
-(the runner makes "${sic}", a SIC assertion, over the "challenge" an earlier step captured).
+(the runner makes "${sic}", a SIC assertion, over the "challenge" an earlier step captured);
+in sam-admin vectors every placeholder is the runner's or an earlier capture, and every change
+to the store is flagged and undone.
 
   vectors_lint.py [--dir DIR] [--catalogue DIR] [--outcomes] [--quiet]
 
@@ -75,6 +77,33 @@ def check_steps(test, where, errors):
         captured.update(step.get("capture", {}).keys())
 
 
+SAM_VAR = re.compile(r"\$\{([^}]*)\}")
+SAM_FIXED = ("nonce", "scratch", "dir")
+
+
+def check_sam_steps(test, where, errors):
+    """sam-admin vectors: every placeholder is one the runner fills (${nonce}, ${scratch},
+    ${dir}, ${file:NAME}) or a capture of an earlier step (${NAME}, ${totp:NAME}); a change to
+    the store (tamper) is flagged StoreChange, and is undone by a later one."""
+    captured = set()
+    tampers = 0
+    for n, step in enumerate(test.get("steps", []), 1):
+        if "tamper" in step:
+            tampers += 1
+            continue
+        for var in SAM_VAR.findall(json.dumps({k: v for k, v in step.items() if k != "capture"})):
+            name = var[5:] if var.startswith("totp:") else var
+            if var in SAM_FIXED or (var.startswith("file:") and "/" not in var):
+                continue
+            if name not in captured:
+                errors.append(f"{where}: step {n} uses ${{{var}}}, which no earlier step captures")
+        captured.update(step.get("capture", {}).keys())
+    if tampers and "StoreChange" not in test.get("flags", []):
+        errors.append(f"{where}: changes the store (tamper) without the StoreChange flag")
+    if tampers % 2:
+        errors.append(f"{where}: an odd number of store changes: one is not undone")
+
+
 def lint_file(vdir, rel, ids, cache):
     errors = []
     try:
@@ -112,7 +141,9 @@ def lint_file(vdir, rel, ids, cache):
                 errors.append(f"{where}: requirement '{req}' is not in the catalogue")
         if t.get("result") == "acceptable" and not t.get("profileOption"):
             errors.append(f"{where}: an acceptable result needs its profileOption")
-        if "steps" in t:
+        if "steps" in t and doc.get("kind") == "sam-admin":
+            check_sam_steps(t, where, errors)
+        elif "steps" in t:
             check_steps(t, where, errors)
     warnings = [f"note '{flag}' is not used by any test" for flag in sorted(set(notes) - used_flags)]
     return len(tests), errors, warnings

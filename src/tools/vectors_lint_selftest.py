@@ -74,6 +74,23 @@ GOOD_SIC = [{"call": "credentials/getChallenge", "request": {},
             {"call": "credentials/authorize", "request": SIC_AUTH,
              "expect": {"status": 400, "error": "invalid_request"}}]
 
+def sam(steps, flags=()):
+    return {"algorithm": "self-test", "kind": "sam-admin", "schema": "sam_admin_test_schema.json",
+            "numberOfTests": 1, "notes": {"StoreChange": "a note"},
+            "testGroups": [{"type": "T", "tests": [
+                {"tcId": 1, "comment": "admin", "flags": list(flags), "result": "invalid",
+                 "requirements": ["221-5/SENSITIVE"], "steps": steps}]}]}
+
+
+SAM_OK = [{"as": "so:so", "password": "so.password", "run": ["admin", "totp.provision"],
+           "exit": 0, "capture": {"otp": "uri: "}},
+          {"as": "signer:${nonce}", "run": ["admin", "authorize", "--otp", "${totp:otp}",
+                                            "--out", "${scratch}/sad"], "exit": 0,
+           "stdoutAbsent": ["${file:so.password}"]}]
+SAM_TAMPER = [{"tamper": "UPDATE audit SET outcome = 1"},
+              {"as": "auditor:aud", "run": ["audit", "verify"], "exit": 1},
+              {"tamper": "UPDATE audit SET outcome = 0"}]
+
 # name -> (files {relative path: JSON document or raw text}, expected exit status, text)
 CASES = {
     "good file passes": ({"pkcs11/a_test.json": p11()}, 0, "2 vectors in 1 files, 0 error(s)"),
@@ -108,6 +125,19 @@ CASES = {
                                                        "0 error(s)"),
     "SIC assertion without a challenge": ({"csc/a_test.json": csc(GOOD_SIC[1:])}, 1,
                                           "uses ${sic}, but no earlier step captures"),
+    "good sam-admin vector passes": ({"sam/a_test.json": sam(SAM_OK)}, 0, "0 error(s)"),
+    "sam-admin capture used before it is made": ({"sam/a_test.json": sam(SAM_OK[1:])}, 1,
+                                                 "uses ${totp:otp}, which no earlier step"),
+    "sam-admin unknown step field": ({"sam/a_test.json": sam([dict(SAM_OK[0], shell="x")])},
+                                     1, "schema: at /testGroups/0/tests/0/steps/0"),
+    "sam-admin role not one of the four": ({"sam/a_test.json": sam(
+        [dict(SAM_OK[0], **{"as": "root:x"})])}, 1, "schema: at /testGroups/0/tests/0/steps/0"),
+    "sam-admin store change flagged and undone": ({"sam/a_test.json": sam(
+        SAM_TAMPER, ["StoreChange"])}, 0, "0 error(s)"),
+    "sam-admin store change without its flag": ({"sam/a_test.json": sam(SAM_TAMPER)}, 1,
+                                                "without the StoreChange flag"),
+    "sam-admin store change not undone": ({"sam/a_test.json": sam(
+        SAM_TAMPER[:2], ["StoreChange"])}, 1, "one is not undone"),
     "schemas and external are not vectors": ({"external/x.json": "{not json",
                                               "pkcs11/a_test.json": p11()}, 0, "0 error(s)"),
 }

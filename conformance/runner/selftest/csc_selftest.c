@@ -7,10 +7,12 @@
  * appendix B (SHA-1). The SIC assertion (csc_sic.c) is checked against a vector written out
  * by hand from spec/sap.md §3 and RFC 9052 §4.4, its signature verified with OpenSSL over a
  * Sig_structure composed here, and each faulty variant shown to carry its one fault and no
- * other. The CAdES judge of signDoc answers (csc_cades.c) is checked in csc_cades_selftest.c.
- * Outcome lines go to $QSCD_OUTCOME_FILE (make check).
+ * other. The CAdES judge of signDoc answers (csc_cades.c) is checked in csc_cades_selftest.c,
+ * the sam-admin runner in sam_admin_selftest.c. Outcome lines go to $QSCD_OUTCOME_FILE
+ * (make check).
  */
 #include "../csc.h"
+#include "../sam_admin.h"
 #include "selftest.h"
 
 #include <openssl/ec.h>
@@ -345,6 +347,7 @@ int main(void)
     check_totp();
     check_sic();
     csc_cades_selftest(outcome);
+    sam_admin_selftest(outcome);
     if (outcomes)
         fclose(outcomes);
     return failed;
