@@ -346,9 +346,19 @@ static int p_sha256(void *ctx, const uint8_t *a, size_t alen, const uint8_t *b, 
 }
 
 /* Durable before it returns: store_audit_append acknowledges after the commit. */
+/* The core reads the trusted clock only once a request has passed the role table and its
+ * checks, so an event it refused before that carries time 0 (1970): such a record gets the
+ * time it is written, within the request's own handling of when the refusal happened. */
 static int p_audit(void *ctx, const sam_event *ev)
 {
-    return store_audit_append(((samd *)ctx)->db, ev, cur_meta);
+    sam_event stamped;
+    int64_t now = 0;
+
+    if (ev->time != 0 || p_now(ctx, &now) != QSCD_OK)
+        return store_audit_append(((samd *)ctx)->db, ev, cur_meta);
+    stamped = *ev;
+    stamped.time = now;
+    return store_audit_append(((samd *)ctx)->db, &stamped, cur_meta);
 }
 
 void samd_ports_init(samd *d)

@@ -67,7 +67,7 @@ def roles():
             refused(OP, "sign", "--cred", "${nonce}", "--hash", HASH, "--sad", "AAAA"),
             refused(AUD, "sign", "--cred", "${nonce}", "--hash", HASH, "--sad", "AAAA"),
             export(where={"cred": "${nonce}"}, count=3, present=["event", "role", "actor"],
-                   equal={"outcome": DENIED})]
+                   equal={"outcome": DENIED}, timeWithinSeconds=30, every=True)]
     signer = [refused(ALICE, "signer.enrol", "--signer", "${nonce}", "--name", "x"),
               refused(ALICE, "cred.create", "--signer", "alice", "--cred", "${nonce}"),
               refused(ALICE, "cred.disable", "--cred", "alice-p256"),
@@ -99,7 +99,8 @@ def roles():
                  refused(AUD, "key.backup", "--cred", "alice-p256")]
     groups = [{"type": "SamAdminRoles", "tests": [
         test("security officer, operator and auditor cannot authorise or sign; each attempt "
-             "is recorded as refused", ["SRG_M.1.5", "SRG_M.1", "OVR-6.5.1-01"], priv,
+             "is recorded as refused, with the time it happened",
+             ["SRG_M.1.5", "SRG_M.1", "OVR-6.5.1-01", "431-2:OVR-7.10-03", "SRG_AA.8"], priv,
              "invalid"),
         test("a signer cannot administer (enrol, create, disable, back up, read the audit, "
              "create an administrator) and lists only its own credentials",
