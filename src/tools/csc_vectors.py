@@ -87,8 +87,10 @@ def file_flows():
         flows.append(t(f"{name}: authorize one hash, sign it", "valid", r,
                        [authorize(cred, alg=alg), sign(cred, alg=alg, algo=algo, params=params)],
                        ["Scal2"]))
+    # The whole flow over the TS 119 432 profile of the CSC API is what ASI-8.1-01 asks of a
+    # machine interface.
     flows.append(t("authorize three hashes, sign them in one call", "valid",
-                   r + ["CSC-9-max-signatures"],
+                   r + ["CSC-9-max-signatures", "ASI-8.1-01"],
                    [authorize(n=3, hashes=["${hash:1}", "${hash:2}", "${hash:3}"]),
                     sign(hashes=["${hash:1}", "${hash:2}", "${hash:3}"])], ["Scal2", "MultiSign"]))
     flows.append(t("authorize two hashes, sign them in two calls", "valid",

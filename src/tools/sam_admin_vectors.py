@@ -271,7 +271,7 @@ def backup():
              "another signer cannot see a signer's key", ["SRA_SKM.1.6"], bound,
              "invalid"),
         test("a certificate of another key is not linked to a credential",
-             ["SRC_SKS.1.5"], link, "invalid")]}]
+             ["SRC_SKS.1.5", "LNK-6.2.3-03"], link, "invalid")]}]
 
 
 def file_admin():
