@@ -100,6 +100,9 @@ typedef struct p11_tmpl {
  * is copied to `label` for p11_track. */
 void p11_tmpl_names(p11_target *t, p11_tmpl *a, p11_tmpl *b, char *label, size_t len);
 void p11_tmpl_bool(p11_tmpl *t, CK_ATTRIBUTE_TYPE type, CK_BBOOL v);
+/* The attributes of a session private key of type kt that signs and never leaves the module:
+ * class, key type, not on the token, private, sensitive, not extractable, sign. */
+void p11_tmpl_signing_priv(p11_tmpl *t, CK_KEY_TYPE kt);
 void p11_tmpl_ulong(p11_tmpl *t, CK_ATTRIBUTE_TYPE type, CK_ULONG v);
 void p11_tmpl_bytes(p11_tmpl *t, CK_ATTRIBUTE_TYPE type, const void *p, size_t len);
 int p11_tmpl_apply(p11_tmpl *t, json_t *overrides, char *err, size_t errlen);

@@ -104,6 +104,17 @@ int p11_curve_der(const char *curve, const unsigned char **der, size_t *len)
 }
 
 /* Label and id: the run tag makes every object this run creates recognisable. */
+void p11_tmpl_signing_priv(p11_tmpl *t, CK_KEY_TYPE kt)
+{
+    p11_tmpl_ulong(t, CKA_CLASS, CKO_PRIVATE_KEY);
+    p11_tmpl_ulong(t, CKA_KEY_TYPE, kt);
+    p11_tmpl_bool(t, CKA_TOKEN, CK_FALSE);
+    p11_tmpl_bool(t, CKA_PRIVATE, CK_TRUE);
+    p11_tmpl_bool(t, CKA_SENSITIVE, CK_TRUE);
+    p11_tmpl_bool(t, CKA_EXTRACTABLE, CK_FALSE);
+    p11_tmpl_bool(t, CKA_SIGN, CK_TRUE);
+}
+
 void p11_tmpl_names(p11_target *t, p11_tmpl *a, p11_tmpl *b, char *label, size_t len)
 {
     p11_label(t, label, len);

@@ -308,13 +308,7 @@ void p11_op_imported_key_provenance(p11_worker *w, cf_vector *v)
     if (attr_param(v, &a))
         return;
     p11_curve_der("P-256", &der, &derlen);
-    p11_tmpl_ulong(&t, CKA_CLASS, CKO_PRIVATE_KEY);
-    p11_tmpl_ulong(&t, CKA_KEY_TYPE, CKK_EC);
-    p11_tmpl_bool(&t, CKA_TOKEN, CK_FALSE);
-    p11_tmpl_bool(&t, CKA_PRIVATE, CK_TRUE);
-    p11_tmpl_bool(&t, CKA_SENSITIVE, CK_TRUE);
-    p11_tmpl_bool(&t, CKA_EXTRACTABLE, CK_FALSE);
-    p11_tmpl_bool(&t, CKA_SIGN, CK_TRUE);
+    p11_tmpl_signing_priv(&t, CKK_EC);
     p11_tmpl_bytes(&t, CKA_EC_PARAMS, der, derlen);
     p11_tmpl_bytes(&t, CKA_VALUE, scalar, sizeof scalar);
     p11_tmpl_names(w->t, &t, NULL, label, sizeof label);

@@ -238,13 +238,7 @@ static CK_RV unwrap_priv(p11_worker *w, CK_MECHANISM *mech, CK_OBJECT_HANDLE kek
 {
     p11_tmpl t = {0};
     char label[64];
-    p11_tmpl_ulong(&t, CKA_CLASS, CKO_PRIVATE_KEY);
-    p11_tmpl_ulong(&t, CKA_KEY_TYPE, kt);
-    p11_tmpl_bool(&t, CKA_TOKEN, CK_FALSE);
-    p11_tmpl_bool(&t, CKA_PRIVATE, CK_TRUE);
-    p11_tmpl_bool(&t, CKA_SENSITIVE, CK_TRUE);
-    p11_tmpl_bool(&t, CKA_EXTRACTABLE, CK_FALSE);
-    p11_tmpl_bool(&t, CKA_SIGN, CK_TRUE);
+    p11_tmpl_signing_priv(&t, kt);
     p11_tmpl_names(w->t, &t, NULL, label, sizeof label);
     CK_RV rv = w->t->f->C_UnwrapKey(w->s, mech, kek, blob, blen, t.a, t.n, out);
     if (rv == CKR_OK)
