@@ -90,6 +90,8 @@ typedef enum sam_op {
         role == SAM_ROLE_OPERATOR && (sam_so_op(op) || sam_auditor_op(op)) ==> \result == 0;
     ensures SRG_AA_5_audit_read_auditor_only:
         sam_auditor_op(op) && \result == 1 ==> role == SAM_ROLE_AUDITOR;
+    ensures R_241_2_ENROL_officer_only:
+        sam_so_op(op) && \result == 1 ==> role == SAM_ROLE_SECURITY_OFFICER;
     ensures SRG_M_1_1_one_role_per_op:
         \result == 1 && role != SAM_ROLE_SIGNER ==> !sam_signer_op(op);
 */

@@ -77,7 +77,7 @@ def file_flows():
              "MultiSign": "One authorisation for several hashes, signed in one or several calls."}
     r = ["CSC-11.6", "CSC-11.10", "CSC-8.2-scal2-binding", "TS119432-5.3.1", "TS119432-7.5",
          "SRA_SKM.2.1", "241-2/SIGN-1", "SIG-6.3.1-05", "SRC_SA.1.5", "SIG-6.3.1-04",
-         "LNK-6.2.3-01"]
+         "LNK-6.2.3-01", "SRC_SKS.1.2", "eIDAS-AnnexII-2"]
     flows = []
     for name, cred, alg, algo, params in (
             ("ECDSA P-256 with SHA-256", "${config.credentialP256}", SHA256, ECDSA_SHA256, None),
@@ -126,7 +126,7 @@ def file_sad_attacks():
     tests = [
         t("replay: a SAD for one signature used twice", "invalid",
           base + ["CSC-11.9-count", "241-2/REPLAY", "SRA_SAP.2.6", "CSC-9-max-signatures",
-                  "SIG-A.6-06A", "SRA_SAP.2.8", "SIG-A.6-08", "SIG-A.5-04"],
+                  "SIG-A.6-06A", "SRA_SAP.2.8", "SIG-A.6-08", "SIG-A.5-04", "SRA_SKM.2.8"],
           [authorize(), sign(), sign(expect=err())], ["SadAttack"], expectedError=BAD),
         t("hash substitution: sign a hash the SAD does not name", "invalid",
           base + ["CSC-11.10-hash-not-authorized", "SRA_SAP.2.3", "TS119432-5.3.1",
@@ -134,7 +134,7 @@ def file_sad_attacks():
           [authorize(), sign(hashes=["${hash:2}"], expect=err())], ["SadAttack"],
           expectedError=BAD),
         t("cross-signer: signer A's SAD with signer B's credential", "invalid",
-          base + ["SRC_SA.1.4", "SRA_SKM.1.4", "SIG-6.3.1-03"],
+          base + ["SRC_SA.1.4", "SRA_SKM.1.4", "SIG-6.3.1-03", "SRA_SKM.2.4"],
           [authorize(), sign(cred="${config.credentialB}", expect=err())],
           ["SadAttack", "NeedsConfig"], expectedError=BAD),
         t("expired: the SAD used after its lifetime", "invalid",
@@ -145,7 +145,8 @@ def file_sad_attacks():
           base + ["SIG-A.5-06", "SIG-A.6-05"],
           [authorize(), sign(sad="${sad:tampered}", expect=err())], ["SadAttack"],
           expectedError=BAD),
-        t("wrong audience: a SAD issued by another service", "invalid", base,
+        t("wrong audience: a SAD issued by another service", "invalid",
+          base + ["SRA_SAP.2.5", "SIG-A.6-05"],
           [authorize(**{"as": "otherService"}), sign(expect=err())], ["SadAttack", "NeedsConfig"],
           expectedError=BAD),
         t("over-count: two hashes signed with a SAD for one", "invalid",
@@ -165,10 +166,11 @@ def file_sad_attacks():
           [authorize(cred="${config.disabledCredentialID}", expect=err(), capture=False)],
           ["NeedsConfig"], expectedError=BAD),
         t("credential with an expired certificate", "invalid",
-          ["CSC-11.10-cert-expired", "SIG-6.3.1-08"],
+          ["CSC-11.10-cert-expired", "SIG-6.3.1-08", "SRC_SKS.1.4", "LNK-6.2.3-02"],
           [authorize(cred="${config.expiredCertCredentialID}", expect=err(), capture=False)],
           ["NeedsConfig"], expectedError=BAD),
-        t("credential with a revoked certificate", "invalid", ["SIG-6.3.1-08"],
+        t("credential with a revoked certificate", "invalid",
+          ["SIG-6.3.1-08", "SRC_SKS.1.4", "LNK-6.2.3-02"],
           [authorize(cred="${config.revokedCertCredentialID}", expect=err(), capture=False)],
           ["NeedsConfig"], expectedError=BAD),
         t("wrong PIN is refused", "invalid",
@@ -211,7 +213,7 @@ def file_sad_attacks():
                      capture=False)], [], expectedError=BAD,
           acceptedErrors=["invalid_authentication_data"]),
         t("a SAD used with another credential of the same signer", "invalid",
-          base + ["SRC_SA.1.5", "SIG-6.3.1-04", "SIG-A.6-03"],
+          base + ["SRC_SA.1.5", "SIG-6.3.1-04", "SIG-A.6-03", "SRA_SKM.2.4"],
           [authorize(), sign(cred="${config.credentialP384}", alg=SHA384, algo=ECDSA_SHA384,
                              expect=err())], ["SadAttack"], expectedError=BAD),
     ]
@@ -537,7 +539,7 @@ def file_sic():
                  expectedError=kw.pop("expectedError", bad), **kw)
 
     ok = ["CSC-11.6", "CSC-11.8", "CSC-11.10", "CSC-8.3.1-auth-objects", "CSC-8.2-scal2-binding",
-          "SRA_SAP.2.4", "241-2/SIGN-2", "TS119432-5.3.2"]
+          "SRA_SAP.2.4", "241-2/SIGN-2", "TS119432-5.3.2", "SRA_SAP.2.2", "SIG-A.6-02"]
     two = ["${hash:1}", "${hash:2}"]
     # Valid flows stand between the refusals: each refusal counts against the signer and
     # five in a row would lock her (spec/sap.md section 1) before the last ones ran.
@@ -557,7 +559,7 @@ def file_sic():
         attack("an assertion whose protected header names ES384, not ES256",
                ["SRA_SAP.1.3"], [challenge(), refused("es384")]),
         attack("replay: a second assertion over a challenge already used",
-               ["SRA_SAP.1.4", "SRA_SAP.1.2", "241-2/REPLAY"],
+               ["SRA_SAP.1.4", "SRA_SAP.1.2", "241-2/REPLAY", "SRC_SA.1.3"],
                [challenge(), authorize(auth=sic_auth(), **who),
                 refused(hashes=["${hash:2}"])]),
         attack("PIN without the SIC assertion", ["SRA_SAP.2.4", "241-2/SIGN-2", "TS119432-5.3.2"],
@@ -606,7 +608,7 @@ def file_sap():
                     "the service lists it in info.",
     }
     tr = ["241-2/PATH", "431-2:OVR-8.2-01", "SRA_SAP.1.2", "SIG-6.3.1-06", "SRA_SAP.1.3",
-          "SIG-A.5-03"]
+          "SIG-A.5-03", "SRC_SA.1.3"]
     info = {"call": "info", "request": {}}
     transport = [
         t("plain HTTP on the service's port is not served", "invalid", tr,
@@ -618,7 +620,7 @@ def file_sap():
           [dict(info, transport="TLSv1")], ["Transport"], expectedError="tls_version_refused"),
     ]
     replay_reqs = ["SIG-6.3.1-02", "SRA_SAP.1.2", "SIG-6.3.1-06", "SIG-A.5-04",
-                   "CSC-11.6-invalid-auth-data", "LNK-6.2.2-02E"]
+                   "CSC-11.6-invalid-auth-data", "LNK-6.2.2-02E", "SRC_SA.1.3"]
     sap = [
         t("a TOTP code that gave a SAD is refused when presented again", "invalid", replay_reqs,
           [authorize(),

@@ -457,18 +457,22 @@ def file_backup_restore():
            "private": {"CKA_WRAP": True, "CKA_UNWRAP": True, "CKA_SENSITIVE": True,
                        "CKA_EXTRACTABLE": False, "CKA_ENCRYPT": False, "CKA_DECRYPT": False}}
     reqs = ["221-5/RESTORE", "SRG_KM.4.1", "SRA_SKM.1.3", "GEN-6.3.3-02", "SRG_KM.2.2"]
+    # A restored key keeps the original's protection (eIDAS Art. 29a(1)(b)(i)) and a backup
+    # can be recovered (SRG_BK.2); a changed blob or another KEK restores nothing (SRG_BK.1).
+    recover = ["SRG_BK.2", "eIDAS-Art29a-1b-i"]
+    protect = ["SRG_BK.1"]
     bad = ["CKR_WRAPPED_KEY_INVALID", "CKR_ENCRYPTED_DATA_INVALID", "CKR_WRAPPED_KEY_LEN_RANGE",
            "CKR_UNWRAPPING_KEY_HANDLE_INVALID", "CKR_DATA_INVALID", "CKR_FUNCTION_FAILED"]
     groups = [{"type": "P11BackupRestoreTest", "op": "wrapRestore", "key": ec,
                "wrappingKey": kek, "mechanisms": ["CKM_AES_KEY_WRAP_PAD"], "tests": [
         t("EC P-256: a wrapped signing key restored under its KEK is sensitive and signs as "
-          "before", "valid", reqs, ["Restore"], scenario="roundTrip"),
+          "before", "valid", reqs + recover, ["Restore"], scenario="roundTrip"),
         t("RSA-2048: a wrapped signing key restored under its KEK is sensitive and signs as "
-          "before", "valid", reqs, ["Restore"], scenario="roundTrip", key=rsa),
-        t("a wrapped key with one bit changed is not restored", "invalid", reqs,
+          "before", "valid", reqs + recover, ["Restore"], scenario="roundTrip", key=rsa),
+        t("a wrapped key with one bit changed is not restored", "invalid", reqs + protect,
           ["Restore", "RestoreAttack"], scenario="tampered",
           expectedError="CKR_WRAPPED_KEY_INVALID", acceptedErrors=bad),
-        t("a wrapped key is not restored under another KEK", "invalid", reqs,
+        t("a wrapped key is not restored under another KEK", "invalid", reqs + protect,
           ["Restore", "RestoreAttack"], scenario="otherKek",
           expectedError="CKR_WRAPPED_KEY_INVALID", acceptedErrors=bad),
     ]}]

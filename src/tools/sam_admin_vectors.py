@@ -100,17 +100,20 @@ def roles():
     groups = [{"type": "SamAdminRoles", "tests": [
         test("security officer, operator and auditor cannot authorise or sign; each attempt "
              "is recorded as refused, with the time it happened",
-             ["SRG_M.1.5", "SRG_M.1", "OVR-6.5.1-01", "431-2:OVR-7.10-03", "SRG_AA.8"], priv,
+             ["SRG_M.1.5", "SRG_M.1", "OVR-6.5.1-01", "431-2:OVR-7.10-03", "SRG_AA.8",
+              "241-2/PRIV", "SRG_M.1.1"], priv,
              "invalid"),
         test("a signer cannot administer (enrol, create, disable, back up, read the audit, "
              "create an administrator) and lists only its own credentials",
-             ["SRG_M.1.10", "SRG_M.1.3", "SRG_M.1.5"], signer, "invalid"),
+             ["SRG_M.1.10", "SRG_M.1.3", "SRG_M.1.5", "241-2/ENROL", "241-2/ROLES", "SRG_SA.1.2"],
+             signer, "invalid"),
         test("an administrator account holds one role: its password does not open another "
              "role, and an existing administrator cannot be given a second one",
-             ["SRG_M.1.4", "SRG_M.1.6", "SRG_M.1.7"], one_role, "invalid"),
+             ["SRG_M.1.4", "SRG_M.1.6", "SRG_M.1.7", "241-2/ROLES"], one_role, "invalid"),
         test("each privileged role does only its own operations: officer no audit or backup, "
              "operator no officer or audit work, auditor no officer or operator work",
-             ["SRG_M.1.6", "SRG_M.1.7", "SRG_M.1.10", "OVR-6.5.1-01"], admin_ops, "invalid")]}]
+             ["SRG_M.1.6", "SRG_M.1.7", "SRG_M.1.10", "OVR-6.5.1-01", "SRG_M.1.1", "SRG_M.1.2",
+              "241-2/ROLES"], admin_ops, "invalid")]}]
     return groups
 
 
@@ -130,7 +133,7 @@ def audit_access():
                          equal={"outcome": AUTH_FAILED, "role": "so"})]
     return [{"type": "SamAuditAccess", "tests": [
         test("only the auditor reads the audit: officer, operator and signer are refused, a "
-             "wrong auditor password too", ["SRG_AA.5"], only_auditor, "invalid"),
+             "wrong auditor password too", ["SRG_AA.5", "SRG_SA.1.2"], only_auditor, "invalid"),
         test("no administrative session: every administrator request carries its password; "
              "without one or with a wrong one nothing is done, and the attempt is recorded",
              ["SRG_IA.1.4", "OVR-6.4.5-02"], no_session, "invalid")]}]
@@ -176,17 +179,19 @@ def audit_content():
         test("enrolment, credential creation, authorisation and signature each leave one "
              "record: time, event, role, actor, credential, digest and outcome",
              ["431-2:OVR-7.10-02", "431-2:OVR-7.10-03", "431-2:OVR-7.10-06", "OVR-6.4.5-03",
-              "OVR-6.4.5-05", "SRG_AA.8", "OVR-6.4.5-07", "SRG_SO.2", "OVR-6.5.2-02"],
+              "OVR-6.4.5-05", "SRG_AA.8", "OVR-6.4.5-07", "SRG_SO.2", "OVR-6.5.2-02",
+              "SRG_AA.1", "SRG_AA.3", "241-2/AUDIT"],
              flow + records),
         test("a refused operation is recorded with its time, actor and failure code",
-             ["431-2:OVR-7.10-06", "OVR-6.4.5-02", "OVR-6.4.5-05", "SRG_AA.8"], refusal,
+             ["431-2:OVR-7.10-06", "OVR-6.4.5-02", "OVR-6.4.5-05", "SRG_AA.8", "SRG_AA.1",
+              "SRG_AA.3", "241-2/AUDIT"], refusal,
              "invalid"),
         test("the export holds no PIN, password, TOTP seed or code given to the SAM; a "
              "signer cannot have a factor provisioned by itself",
              ["SRG_AR.1", "EID-6.2.4-01"], flow + secrets),
         test("the export is the whole log from the first record (the service's start) with no "
              "gap in the sequence numbers, each record timed",
-             ["SRG_AR.1", "OVR-6.4.5-04", "OVR-6.4.5-02"], archive)]}]
+             ["SRG_AR.1", "OVR-6.4.5-04", "OVR-6.4.5-02", "SRG_AA.2"], archive)]}]
 
 
 def audit_integrity():
@@ -215,11 +220,12 @@ def audit_integrity():
     return [{"type": "SamAuditIntegrity", "tests": [
         test("a record's outcome changed in the store: audit verify names the broken record; "
              "undone, the log verifies again",
-             ["OVR-6.4.5-06", "SRG_AR.2"], edit, "invalid", ["StoreChange"]),
+             ["OVR-6.4.5-06", "SRG_AR.2", "SRG_AA.7"], edit, "invalid", ["StoreChange"]),
         test("a record deleted from the store: audit verify fails; put back, it verifies",
-             ["OVR-6.4.5-04", "OVR-6.4.5-06", "SRG_AR.2"], delete, "invalid", ["StoreChange"]),
+             ["OVR-6.4.5-04", "OVR-6.4.5-06", "SRG_AR.2", "SRG_AA.7", "SRG_AA.2"], delete, "invalid",
+             ["StoreChange"]),
         test("a record's actor rewritten in the store: audit verify fails; restored, it "
-             "verifies", ["OVR-6.4.5-06", "SRG_AR.2"], actor, "invalid", ["StoreChange"])]}]
+             "verifies", ["OVR-6.4.5-06", "SRG_AR.2", "SRG_AA.7"], actor, "invalid", ["StoreChange"])]}]
 
 
 def backup():
@@ -266,9 +272,9 @@ def backup():
              "refused; the signer's attempt and the operator's backup are recorded", ["SRG_KM.2.3", "GEN-6.3.3-03"],
              steps, "invalid"),
         test("deleting a credential names its backups to purge, and its backup can no longer "
-             "be restored", ["DEL-6.3.2-04"], delete, "invalid"),
+             "be restored", ["DEL-6.3.2-04", "SRG_KM.7.3", "241-2/DEL"], delete, "invalid"),
         test("no key without its signer: a credential for an unknown signer is not made, and "
-             "another signer cannot see a signer's key", ["SRA_SKM.1.6"], bound,
+             "another signer cannot see a signer's key", ["SRA_SKM.1.6", "241-2/KEYGEN"], bound,
              "invalid"),
         test("a certificate of another key is not linked to a credential",
              ["SRC_SKS.1.5", "LNK-6.2.3-03"], link, "invalid")]}]

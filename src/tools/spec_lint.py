@@ -7,7 +7,9 @@ files, allowed values, that each file holds the document its name says and ids o
 document's shape, one version per file, a reason for every method that is or includes `n/a`
 or `process` (and none otherwise), that no two ids trace to the same ACSL clause name, and
 that every evidence reference resolves to something in the tree. Requirements checked by
-proof or test that have no evidence of that kind yet are listed; with --strict they fail.
+proof or test that have no evidence of that kind yet are listed; with --strict they fail,
+and so does a requirement marked test whose only test evidence is unit or integration tests
+of the reference (a `test` requirement needs a vector, which runs against any target).
 
   spec_lint.py [--dir DIR] [--strict] [--scan-vectors] [--vectors-dir DIR] [--summary]
                [--outcomes] [--quiet]
@@ -15,7 +17,7 @@ proof or test that have no evidence of that kind yet are listed; with --strict t
 --dir reads the catalogue from DIR (default spec/requirements); evidence still resolves
 against the project tree. --scan-vectors also counts as test evidence every vector whose
 "requirements" field cites the id (vectors/**/*.json, or --vectors-dir), as if the row listed
-it as `vector:<file>#<tcId>`; `make spec-lint STRICT=1` uses it with --strict. --summary
+it as `vector:<file>#<tcId>`; `make spec-lint` and `make check` use it with --strict. --summary
 prints the counts per document and method as a table.
 --outcomes appends one outcome line per file to $QSCD_OUTCOME_FILE (make check).
 Exit status 1 on any error.
@@ -189,9 +191,10 @@ def check_evidence(lint, where, r, methods, resolver, strict, stats, cited=None)
         if problem:
             lint.error(where, f"{r['id']}: evidence {problem}")
         kinds.add(ref.partition(":")[0])
-    if cited and r["id"] in cited and "test" in methods and not kinds & {"unit", "vector", "test"}:
+    if cited and r["id"] in cited and "test" in methods:
+        if not kinds & {"unit", "vector", "test"}:
+            stats.setdefault("test evidence only from vectors' requirements", []).append(r["id"])
         kinds.add("vector")
-        stats.setdefault("test evidence only from vectors' requirements", []).append(r["id"])
     for ref, n in collections.Counter(refs).items():
         if n > 1:
             lint.error(where, f"{r['id']}: evidence '{ref}' listed {n} times")
@@ -200,6 +203,12 @@ def check_evidence(lint, where, r, methods, resolver, strict, stats, cited=None)
             stats.setdefault(f"no {m} evidence yet", []).append(r["id"])
             if strict:
                 lint.error(where, f"{r['id']}: method {m} but no {m} evidence")
+    # A requirement the project tests is tested by the conformance suite, so that any target
+    # can be checked against it: unit tests of the reference alone do not make it `test`.
+    if strict and "test" in methods and kinds & {"unit", "test"} and "vector" not in kinds:
+        stats.setdefault("test evidence without a vector", []).append(r["id"])
+        lint.error(where, f"{r['id']}: method test but no vector (unit or integration tests "
+                          f"of the reference alone)")
 
 
 def check_row(lint, where, r, expect, seen, traced):

@@ -119,6 +119,15 @@ CASES = {
         {"en419241-1.tsv": tsv(row()), "vectors/x/a_test.json": VECTOR},
         ["--strict", "--scan-vectors"], 0,
         "1 requirement(s) with test evidence only from vectors' requirements"),
+    "a unit test alone is no vector with --strict": (
+        {"en419241-1.tsv": tsv(row(evidence="unit:samdadm/SRG_M_1_role_separation"))},
+        ["--strict", "--scan-vectors"], 1, "method test but no vector"),
+    "a unit test alone passes without --strict": (
+        {"en419241-1.tsv": tsv(row(evidence="unit:samdadm/SRG_M_1_role_separation"))},
+        ["--scan-vectors"], 0, "0 error(s)"),
+    "a unit test and a citing vector pass with --strict": (
+        {"en419241-1.tsv": tsv(row(evidence="unit:samdadm/SRG_M_1_role_separation")),
+         "vectors/x/a_test.json": VECTOR}, ["--strict", "--scan-vectors"], 0, "0 error(s)"),
     "a vector citing another id is no evidence": (
         {"en419241-1.tsv": tsv(row()), "vectors/x/a_test.json": VECTOR.replace("SRA_SKM.2.5",
                                                                               "SRA_SKM.2.6")},
