@@ -136,6 +136,38 @@ static void test_SRG_AA_6_1_authz_rate(void)
     CU_ASSERT_PTR_NULL(strstr(log, "rita-pin-2024"));
 }
 
+/* SRG_AA.6.1: an administrator's account locked by wrong passwords raises alert.locked too,
+ * naming the account and the role the request claimed; the password is in no record or line.
+ * Runs after the burst test: its failures raise no second burst alert within the window. */
+static void test_SRG_AA_6_1_admin_locked(void)
+{
+    char log[65536];
+    it_p p;
+
+    NEED_SAM();
+    itp_map(&p, 3);
+    itp_id(&p, 1, "opx");
+    itp_uint(&p, 2, SAM_ROLE_OPERATOR);
+    itp_bytes(&p, 3, (const uint8_t *)"opx-password-1", 14);
+    CU_ASSERT_EQUAL_FATAL(it_so(&T, SAMC_ADMIN_CREATE, &p, NULL), 0);
+    itp_map(&p, 1);
+    itp_id(&p, 1, "no-such-cred"); /* the parameters pass, the password is what fails */
+    for (int i = 0; i < 3; i++)
+        CU_ASSERT_EQUAL(it_call(&T, SAM_ROLE_OPERATOR, "opx", "opx-wrong-pw", SAMC_KEY_BACKUP, &p,
+                                NULL), QSCD_ERR_AUTH_FAILED);
+    CU_ASSERT_EQUAL(it_call(&T, SAM_ROLE_OPERATOR, "opx", "opx-password-1", SAMC_KEY_BACKUP, &p,
+                            NULL), QSCD_ERR_AUTH_LOCKED);
+    CU_ASSERT_EQUAL(it_sql_long(&T, "SELECT count(*) FROM audit WHERE op = 911 AND "
+                                    "actor = CAST('opx' AS BLOB) AND role = 3 AND outcome = 181"),
+                    1);
+    CU_ASSERT_EQUAL(it_sql_long(&T, "SELECT count(*) FROM audit WHERE op = 910"), 1);
+    read_log(log, sizeof log);
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "qscd sam: ALERT locked: account opx locked after failed "
+                                       "authentications (credential -)\n"));
+    CU_ASSERT_PTR_NULL(strstr(log, "opx-wrong-pw"));
+    CU_ASSERT_PTR_NULL(strstr(log, "opx-password-1"));
+}
+
 /* Bad input changes nothing: a window of 0 or a limit above the ring is refused at start,
  * the line named. */
 static void test_bad_thresholds_refused(void)
@@ -163,6 +195,7 @@ UNIT_SUITE(samdmon)
     static const unit_test tests[] = {
         { "SRG_AA_6_1_lock_and_burst", test_SRG_AA_6_1_lock_and_burst },
         { "SRG_AA_6_1_authz_rate", test_SRG_AA_6_1_authz_rate },
+        { "SRG_AA_6_1_admin_locked", test_SRG_AA_6_1_admin_locked },
         { "bad_thresholds_refused", test_bad_thresholds_refused },
         { NULL, NULL },
     };

@@ -105,7 +105,7 @@ static void test_rate_per_signer_SRG_AA_6_1(void)
  * one; a limit of 0 or an over-long id counts nothing. */
 static void test_rate_table_full(void)
 {
-    uint8_t id[8];
+    uint8_t id[16];
     uint32_t n = 0;
 
     samd_rate_init(&R);

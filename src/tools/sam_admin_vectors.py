@@ -302,13 +302,26 @@ def monitor():
     # or one raised at most a window (60 s) before its last failure kept it quiet.
     burst = [export(where={"event": "alert.auth-burst"}, present=RECORD_FIELDS,
                     equal={"outcome": AUTH_FAILED}, timeWithinSeconds=120), verify_ok()]
+    # Six authorisations by a throw-away signer, one TOTP step each: one over the reference's
+    # alert_authz_limit (5 in 300 s, ref_start.sh).
+    ok = cmd(("signer:${nonce}", None), "admin", "authorize", "--cred", "${nonce}-c",
+             "--hash", HASH, "--otp", "${totp:otp}", "--out", "${scratch}/sad",
+             env={"QSCD_PIN": PIN})
+    rate = [ok] * 6 + [
+        export(where={"event": "alert.authz-rate", "actor": "${nonce}"}, count=1,
+               present=RECORD_FIELDS,
+               equal={"role": "signer", "cred": "${nonce}-c", "count": 6, "outcome": "QSCD_OK"},
+               timeWithinSeconds=60)]
     return [{"type": "SamMonitor", "tests": [
         test("a signer locked by failed authentications raises an alert: its own audit "
              "record, right away, naming the signer and the credential, no factor",
              ["SRG_AA.6.1", "OVR-6.5.3-02"], setup + fails + locked, "invalid"),
         test("ten failed authentications within a minute, across signers, raise a burst "
              "alert in the audit log; alerts are chained and verify like every record",
-             ["SRG_AA.6.1", "OVR-6.5.3-02"], setup + fails + burst, "invalid")]}]
+             ["SRG_AA.6.1", "OVR-6.5.3-02"], setup + fails + burst, "invalid"),
+        test("a signer authorising more often than the configured rate raises one alert "
+             "naming the signer and the credential, with the number of authorisations",
+             ["SRG_AA.6.1", "OVR-6.5.3-02"], setup + rate)]}]
 
 
 def file_admin():
