@@ -13,7 +13,10 @@
 # The SAM gets a 1-second TOTP step (so the suite's many authorisations need not wait 30 s
 # for each fresh code: a code's time step is used once), a 15-second SAD lifetime (so the
 # expired-SAD vector waits 17 s, not an hour) and an 8-second SIC challenge lifetime (so the
-# expired-challenge vector waits 10 s). Everything else is `qscd serve`'s default.
+# expired-challenge vector waits 10 s), and an authorisation-rate alert above 5 per signer in
+# 300 s, not 30 (so the rate-alert vector of the SAM monitor makes six authorisations, not 31;
+# the suite's busy signers raise the alert too, one more audit record each per window).
+# Everything else is `qscd serve`'s default.
 set -euo pipefail
 
 DIR=$1
@@ -23,13 +26,14 @@ mkdir -p "$DIR/data"
 DIR=$(cd "$DIR" && pwd)
 DATA=$DIR/data
 CHALLENGE_TTL=8
+AUTHZ_LIMIT=5
 export QSCD_ADMIN_PASSWORD="conformance-so-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 # serve NAME DATA: start `qscd serve` on DATA; its pid is appended to DIR/serve.pid, its
 # URL printed
 serve() {
     mkdir -p "$2"
-    printf 'otp_step = 1\ntoken_ttl = 15\nchallenge_ttl = %s\nservice_name = %s\n' \
-        "$CHALLENGE_TTL" "$1" >"$2/sam.conf"
+    printf 'otp_step = 1\ntoken_ttl = 15\nchallenge_ttl = %s\nservice_name = %s\nalert_authz_limit = %s\n' \
+        "$CHALLENGE_TTL" "$1" "$AUTHZ_LIMIT" >"$2/sam.conf"
     "$QSCD" serve --data "$2" --port 0 >"$DIR/$1.log" 2>&1 </dev/null &
     echo $! >>"$DIR/serve.pid"
     for _ in $(seq 1 600); do

@@ -54,6 +54,10 @@ static const key_def keys[] = {
     { "max_connections", I(max_connections, 1, 4096) },
     { "read_timeout", I(read_timeout, 1, 3600) },
     { "seal_interval", I(seal_interval, 1, 86400) },
+    { "alert_auth_failures", I(alert_auth_failures, 0, 1000) },
+    { "alert_auth_window", I(alert_auth_window, 1, 86400) },
+    { "alert_authz_limit", I(alert_authz_limit, 0, 1000000) },
+    { "alert_authz_window", I(alert_authz_window, 1, 86400) },
     { "ca_cert", P(ca_cert) },
     { "ca_key", P(ca_key) },
     { "ca_files", S(ca_files) },
@@ -84,6 +88,10 @@ void samd_config_defaults(samd_config *c, const char *data_dir)
     c->max_connections = 64;
     c->read_timeout = 30;
     c->seal_interval = 60;
+    c->alert_auth_failures = 10;
+    c->alert_auth_window = 60;
+    c->alert_authz_limit = 30;
+    c->alert_authz_window = 300;
     c->cert_days = 730;
 }
 

@@ -36,6 +36,8 @@ typedef struct samd_config {
     /* the server */
     long workers, max_connections, read_timeout;
     long seal_interval;           /* seconds between seals of the audit log's head */
+    /* the monitor (SRG_AA.6.1): alerts on failed authentications and authorisation rates */
+    long alert_auth_failures, alert_auth_window, alert_authz_limit, alert_authz_window;
     /* certificates */
     char ca_cert[SAMD_PATH_MAX];
     char ca_key[SAMD_PATH_MAX];

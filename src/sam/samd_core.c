@@ -127,6 +127,7 @@ int samd_open(samd *d, const samd_config *cfg, int create)
         d->kdf_gate = NULL;
     }
     samd_ports_init(d);
+    samd_monitor_init(d);
     rc = d->kdf_gate == NULL ? QSCD_ERR_NOMEM
          : samd_token_repair(cfg, &d->token_repaired) == 0 ? QSCD_OK : QSCD_ERR_IO;
     if (rc == QSCD_OK)
@@ -170,6 +171,7 @@ void samd_close(samd *d)
     d->hsm = NULL;
     samd_ca_free(d);
     pthread_mutex_destroy(&d->keys_mu);
+    samd_monitor_close(d);
     for (int i = 0; i < SAMD_STRIPES; i++)
         pthread_mutex_destroy(&d->stripes[i]);
     if (d->kdf_gate != NULL) {

@@ -236,6 +236,8 @@ size_t samd_dispatch(samd *d, const uint8_t *req, size_t len, const char *peer, 
         if (rc == QSCD_OK && arc != QSCD_OK)
             rc = arc; /* no answer without its audit record */
     }
+    /* After the request's own record, so an alert follows what raised it. */
+    samd_monitor_request(d, &r.ev, rc, o != NULL && o->fn == samd_op_authorize);
     n = answer(rc, r.meta.request_id, r.meta.request_id_len, rc == QSCD_OK ? &res : NULL,
                rc != QSCD_OK && detail.rc == rc ? detail.text : NULL, resp, cap);
     samd_wipe(scratch, o != NULL ? res.len : 0); /* results may hold a TOTP seed */
@@ -273,6 +275,8 @@ static int admin_check(samd_req *r, const uint8_t *pw, size_t pwlen)
         sam_lockout_next(a.failures, d->core.lockout_limit, ok, &next, &locked);
         if (next != a.failures || locked != a.locked)
             rc = store_admin_auth(d->db, &a.id, next, locked);
+        if (rc == QSCD_OK && locked && !a.locked)
+            samd_monitor_lock_noted();
         if (rc == QSCD_OK && !ok)
             rc = QSCD_ERR_AUTH_FAILED;
     }

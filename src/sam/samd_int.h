@@ -22,6 +22,7 @@
 #include "sam_event.h"
 #include "samd.h"
 #include "samd_config.h"
+#include "samd_watch.h"
 #include "samp.h"
 #include "scbor.h"
 #include "store.h"
@@ -46,6 +47,10 @@
 #define SAMD_EV_START      900    /* first_hash: SHA-256 of the effective configuration */
 #define SAMD_EV_STOP       901
 #define SAMD_EV_RECOVER    902    /* a credential a crash left half-made or half-deleted */
+/* Alerts of the monitor (samd_monitor.c, SRG_AA.6.1): one event per kind, the kind its reason. */
+#define SAMD_EV_ALERT_AUTH_BURST 910  /* alert_auth_failures failed authentications in the window */
+#define SAMD_EV_ALERT_LOCKED     911  /* an account locked by failed authentications */
+#define SAMD_EV_ALERT_AUTHZ_RATE 912  /* a signer over alert_authz_limit authorisations */
 
 /* A cached key of the module: signing keys and TOTP seeds, by CKA_ID. Entries live until the
  * service stops; a destroyed key's entry is marked dead and never handed out again. */
@@ -56,6 +61,13 @@ typedef struct samd_key {
     p11a_key key;
     struct samd_key *next;
 } samd_key;
+
+/* What the monitor counts (samd_monitor.c), under its own mutex. */
+typedef struct samd_monitor {
+    pthread_mutex_t mu;
+    samd_burst auth_failures;        /* failed authentications, service-wide */
+    samd_rate authz;                 /* authorisations, per signer */
+} samd_monitor;
 
 typedef struct samd {
     samd_config cfg;
@@ -74,6 +86,7 @@ typedef struct samd {
     void *trust;                     /* X509_STORE * for cert.import */
     uint8_t config_digest[32];
     int token_repaired;              /* the embedded token's file was restored at start */
+    samd_monitor mon;
 } samd;
 
 /* ------------------------------------------------------------------- samd_core.c */
@@ -88,6 +101,22 @@ void samd_close(samd *d);
 #define SAMD_RECOVER_TOKEN_FILE 3
 #define SAMD_RECOVER_KEY_SHELLS 4
 int samd_recover(samd *d);
+
+/* ---------------------------------------------------------------- samd_monitor.c */
+
+/* System monitoring (EN 419 241-1 SRG_AA.6.1, TS 119 431-1 OVR-6.5.3-02): after a request's
+ * own audit record, count what may affect security and raise alerts, each one an audit
+ * record of its own (SAMD_EV_ALERT_*, spec/sam-protocol.md §4) and a line on stderr, at most
+ * one per window per kind (for locks: per account, which locks once until it is unlocked).
+ * Never a secret: ids, counts and codes only. */
+void samd_monitor_init(samd *d);
+void samd_monitor_close(samd *d);
+/* An account was just locked by a failed authentication in this thread's request (the
+ * signer port, pin.change, an administrator's password): noted for samd_monitor_request. */
+void samd_monitor_lock_noted(void);
+/* The request ev (its actor, role, credential) ended with rc; `authorize` says it was a
+ * signer's authorisation. Alerts failing to be written are reported on stderr. */
+void samd_monitor_request(samd *d, const sam_event *ev, int rc, bool authorize);
 
 /* ------------------------------------------------------------------ samd_token.c */
 

@@ -179,6 +179,8 @@ static int pin_change_locked(samd *d, const qscd_id *id, const uint8_t *old, siz
     if (rc == QSCD_OK) {
         sam_lockout_next(s.rec.failures, d->core.lockout_limit, ok, &next, &locked);
         rc = store_signer_auth(d->db, id, next, locked, s.rec.otp_last_counter);
+        if (rc == QSCD_OK && locked)
+            samd_monitor_lock_noted(); /* s.rec.locked was 0: it locks now */
         if (rc == QSCD_OK)
             rc = ok ? samd_verifier_new(d, pin, n, salt, &kdf, v) : QSCD_ERR_AUTH_FAILED;
         if (rc == QSCD_OK)

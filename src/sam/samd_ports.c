@@ -256,7 +256,12 @@ static int p_signer_get(void *ctx, const qscd_id *id, sam_signer *out)
 static int p_signer_update(void *ctx, const qscd_id *id, uint32_t failures, int locked,
                            uint64_t otp_counter)
 {
-    return store_signer_auth(((samd *)ctx)->db, id, failures, locked, otp_counter);
+    int rc = store_signer_auth(((samd *)ctx)->db, id, failures, locked, otp_counter);
+
+    /* The core refuses a locked signer before it counts: locked here is a new lock. */
+    if (rc == QSCD_OK && locked)
+        samd_monitor_lock_noted();
+    return rc;
 }
 
 static int p_pin_derive(void *ctx, const qscd_id *signer, const uint8_t *pin, size_t len,

@@ -382,6 +382,7 @@ static const struct { int op; const char *name; } events[] = {
     { 31, "key.restore" },   { 40, "audit.export" },  { 41, "audit.verify" },
     { 101, "info" },         { 102, "cred.csr" },     { 160, "admin.create" },
     { 900, "service.start" }, { 901, "service.stop" }, { 902, "cred.recover" },
+    { 910, "alert.auth-burst" }, { 911, "alert.locked" }, { 912, "alert.authz-rate" },
 };
 
 const char *samc_event_name(int64_t op)

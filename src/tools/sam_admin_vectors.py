@@ -280,6 +280,56 @@ def backup():
              ["SRC_SKS.1.5", "LNK-6.2.3-03"], link, "invalid")]}]
 
 
+def monitor():
+    # A throw-away signer locked by wrong PINs (lockout_limit 5 on the reference), one more
+    # attempt on the locked account, then four by an unknown signer: ten failed
+    # authentications within seconds, the reference's alert_auth_failures in its 60-s window.
+    wrong = {"QSCD_PIN": "0000-not-the-pin"}
+    def authz(who, cred, code, env):
+        return cmd((who, None), "admin", "authorize", "--cred", cred, "--hash", HASH,
+                   "--otp", "${totp:otp}", env=env, exit=1, stderrContains=[code],
+                   stdoutAbsent=[PIN])
+    setup = [cmd(SO, "admin", "signer.enrol", "--signer", "${nonce}", "--name", "SAM monitor"),
+             cmd(SO, "admin", "pin.set", "--signer", "${nonce}", env={"QSCD_PIN": PIN}),
+             cmd(SO, "admin", "totp.provision", "--signer", "${nonce}",
+                 capture={"otp": "uri: "}),
+             cmd(SO, "admin", "cred.create", "--signer", "${nonce}", "--cred", "${nonce}-c",
+                 "--alg", "p256")]
+    fails = ([authz("signer:${nonce}", "${nonce}-c", AUTH_FAILED, wrong)] * 5 +
+             [authz("signer:${nonce}", "${nonce}-c", "QSCD_ERR_AUTH_LOCKED", {"QSCD_PIN": PIN})] +
+             [authz("signer:${nonce}-x", "${nonce}-x", AUTH_FAILED, wrong)] * 4)
+    locked = [export(where={"event": "alert.locked", "actor": "${nonce}"}, count=1,
+                     present=RECORD_FIELDS,
+                     equal={"role": "signer", "cred": "${nonce}-c", "count": 1,
+                            "outcome": "QSCD_ERR_AUTH_LOCKED"}, timeWithinSeconds=60),
+              cmd(AUD, "audit", "export", stdoutAbsent=[PIN, "0000-not-the-pin", "${otp}"]),
+              verify_ok()]
+    # One burst alert per window service-wide (no storm): the last one is this vector's own,
+    # or one raised at most a window (60 s) before its last failure kept it quiet.
+    burst = [export(where={"event": "alert.auth-burst"}, present=RECORD_FIELDS,
+                    equal={"outcome": AUTH_FAILED}, timeWithinSeconds=120), verify_ok()]
+    # Six authorisations by a throw-away signer, one TOTP step each: one over the reference's
+    # alert_authz_limit (5 in 300 s, ref_start.sh).
+    ok = cmd(("signer:${nonce}", None), "admin", "authorize", "--cred", "${nonce}-c",
+             "--hash", HASH, "--otp", "${totp:otp}", "--out", "${scratch}/sad",
+             env={"QSCD_PIN": PIN})
+    rate = [ok] * 6 + [
+        export(where={"event": "alert.authz-rate", "actor": "${nonce}"}, count=1,
+               present=RECORD_FIELDS,
+               equal={"role": "signer", "cred": "${nonce}-c", "count": 6, "outcome": "QSCD_OK"},
+               timeWithinSeconds=60)]
+    return [{"type": "SamMonitor", "tests": [
+        test("a signer locked by failed authentications raises an alert: its own audit "
+             "record, right away, naming the signer and the credential, no factor",
+             ["SRG_AA.6.1", "OVR-6.5.3-02"], setup + fails + locked, "invalid"),
+        test("ten failed authentications within a minute, across signers, raise a burst "
+             "alert in the audit log; alerts are chained and verify like every record",
+             ["SRG_AA.6.1", "OVR-6.5.3-02"], setup + fails + burst, "invalid"),
+        test("a signer authorising more often than the configured rate raises one alert "
+             "naming the signer and the credential, with the number of authorisations",
+             ["SRG_AA.6.1", "OVR-6.5.3-02"], setup + rate)]}]
+
+
 def file_admin():
     header = ("The reference SAM's administration and audit interface (qscd admin / qscd audit "
               "on the reference target's throw-away data directory): roles and their "
@@ -289,7 +339,8 @@ def file_admin():
     notes = {"StoreChange": "The runner changes the throw-away audit store itself (sqlite3) "
                             "and undoes the change before the vector ends."}
     return ("SAM administration and audit", notes,
-            roles() + audit_access() + audit_content() + audit_integrity() + backup(), header)
+            roles() + audit_access() + audit_content() + audit_integrity() + backup() +
+            monitor(), header)
 
 
 FILES = {"sam_admin_test.json": file_admin}
