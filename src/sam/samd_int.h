@@ -176,6 +176,9 @@ int samd_param_tstr(const samd_req *r, int key, size_t min, size_t max, const ui
                     size_t *n);
 int samd_param_uint(const samd_req *r, int key, uint64_t min, uint64_t max, uint64_t *v);
 int samd_param_bool(const samd_req *r, int key, bool *v);
+/* An array of 1..cap unsigned integers, each min..max, into dst; *n their number. */
+int samd_param_uints(const samd_req *r, int key, uint64_t min, uint64_t max, uint64_t *dst,
+                     size_t cap, size_t *n);
 /* An array of digests of hash_alg's length into dst (stride QSCD_MAX_DIGEST):
  * QSCD_ERR_HASH_COUNT (0 or more than QSCD_MAX_HASHES), QSCD_ERR_DIGEST_LENGTH. When hash_alg
  * is not an allowed algorithm the lengths are left to the core to refuse (*n is set). */
