@@ -227,6 +227,11 @@ typedef struct samd_purge {
     size_t n, cap;
 } samd_purge;
 
+/* Destroy a credential's key objects in the module (private and public key), adding its
+ * backups to purge (may be NULL); the record is left as it is. Destroying a key already gone
+ * succeeds, so a caller can repeat it after a failure. Used by samd_cred_destroy and
+ * cert.revoke. */
+int samd_cred_key_destroy(samd *d, const store_cred *c, samd_purge *purge);
 /* Destroy a credential's key and record (state DELETING first), adding its backups to purge
  * (may be NULL). Used by cred.delete, signer.delete and the recovery. */
 int samd_cred_destroy(samd *d, const qscd_id *cred, samd_purge *purge);
