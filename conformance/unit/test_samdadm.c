@@ -437,17 +437,44 @@ static void test_SRG_BK_2_backup_restore(void)
     CU_ASSERT(signs_and_verifies("dora", "d-bk", H2));
 }
 
+/* The private keys in the module and the credential records, counted with the SAM stopped
+ * (the token and the database as they are on disk), then the SAM started again. */
+static void count_keys(long *keys, long *records)
+{
+    CU_ASSERT_EQUAL_FATAL(it_stop(&T), 0);
+    *keys = it_privkeys(&T);
+    *records = it_cred_records(&T);
+    CU_ASSERT_EQUAL_FATAL(it_start(&T, NULL), 0);
+}
+
+/* An officer's cred.delete or cert.revoke of cred: 0 when it succeeded and named exactly
+ * the one backup id to purge, else -1. */
+static int purges_one(unsigned op, const char *cred, const uint8_t id[32])
+{
+    const uint8_t *b = NULL;
+    size_t off = 0, n = 0;
+    uint64_t count = 0;
+    samc_resp r;
+    it_p p;
+    int rc;
+
+    itp_map(&p, 1);
+    itp_id(&p, 1, cred);
+    if (it_so(&T, op, &p, &r) != 0)
+        return -1;
+    rc = samc_get_array(&r, 1, &count, &off) == 0 && count == 1 &&
+         samc_next_bstr(&r, &off, &b, &n) == 0 && n == 32 && memcmp(b, id, 32) == 0 ? 0 : -1;
+    samc_resp_free(&r);
+    return rc;
+}
+
 /* SRG_KM.7.1, DEL-6.3.2-02: deletion destroys the key and names the backups to purge. */
 static void test_SRG_KM_7_1_cred_delete(void)
 {
     static uint8_t blob[8192];
-    const uint8_t *b = NULL;
     uint8_t id[32];
-    size_t blen = 0, off = 0, n = 0;
-    uint64_t count = 0;
-    samc_resp r;
+    size_t blen = 0;
     long keys;
-    it_p p;
 
     NEED_SAM();
     CU_ASSERT_EQUAL_FATAL(it_cred(&T, "dora", "d-del", SAM_KEY_EC_P256, SAM_SAP_SIC, 1, true), 0);
@@ -457,12 +484,7 @@ static void test_SRG_KM_7_1_cred_delete(void)
     CU_ASSERT_EQUAL_FATAL(it_start(&T, NULL), 0);
     CU_ASSERT_FATAL(keys >= 1);
     CU_ASSERT_EQUAL_FATAL(dora_authz("d-del", "dora-pin-4", dev, H1), 0);
-    itp_map(&p, 1);
-    itp_id(&p, 1, "d-del");
-    CU_ASSERT_EQUAL_FATAL(it_so(&T, SAMC_CRED_DELETE, &p, &r), 0);
-    CU_ASSERT(samc_get_array(&r, 1, &count, &off) == 0 && count == 1 &&
-              samc_next_bstr(&r, &off, &b, &n) == 0 && n == 32 && memcmp(b, id, 32) == 0);
-    samc_resp_free(&r);
+    CU_ASSERT_EQUAL_FATAL(purges_one(SAMC_CRED_DELETE, "d-del", id), 0);
     CU_ASSERT_EQUAL(it_sign(&T, "dora", "d-del", tok, tok_len, SAM_SIGN_ECDSA, H1, 1, NULL, NULL),
                     QSCD_ERR_CRED_NOT_FOUND);
     CU_ASSERT_EQUAL(one_id(SAMC_CRED_INFO, "d-del", 2, "so", IT_SO_PASSWORD),
@@ -473,6 +495,37 @@ static void test_SRG_KM_7_1_cred_delete(void)
     CU_ASSERT_EQUAL(it_privkeys(&T), keys - 1);
     CU_ASSERT_EQUAL(it_privkeys(&T), it_cred_records(&T));
     CU_ASSERT_EQUAL_FATAL(it_start(&T, NULL), 0);
+}
+
+/* DEL-6.3.2-01, SRG_KM.7.1: revoking the certificate destroys the key in the module and
+ * names the backups to purge (SRG_KM.7.3); the record stays, revoked, and nothing brings the
+ * key back or uses it. */
+static void test_DEL_6_3_2_01_revoke_destroys_key(void)
+{
+    static uint8_t blob[8192];
+    uint8_t id[32];
+    size_t blen = 0, n = 0;
+    long keys, records, after, after_records;
+
+    NEED_SAM();
+    CU_ASSERT_EQUAL_FATAL(it_cred(&T, "dora", "d-rev", SAM_KEY_EC_P256, SAM_SAP_SIC, 1, true), 0);
+    CU_ASSERT_EQUAL_FATAL(backup("d-rev", blob, &blen, id), 0);
+    count_keys(&keys, &records);
+    CU_ASSERT_FATAL(keys >= 1 && records >= 1);
+    CU_ASSERT_EQUAL_FATAL(purges_one(SAMC_CERT_REVOKE, "d-rev", id), 0);
+    CU_ASSERT_EQUAL(dora_authz("d-rev", "dora-pin-4", dev, H1), QSCD_ERR_CERT_REVOKED);
+    CU_ASSERT_EQUAL(backup("d-rev", blob + 4096, &n, id), QSCD_ERR_CERT_REVOKED);
+    CU_ASSERT_EQUAL(restore("d-rev", blob, blen), QSCD_ERR_CERT_REVOKED);
+    CU_ASSERT_EQUAL(one_id(SAMC_CRED_CSR, "d-rev", 1, "dora", NULL), QSCD_ERR_CERT_REVOKED);
+    /* repeating it finds the key gone and succeeds: how a revocation cut short is finished */
+    CU_ASSERT_EQUAL(purges_one(SAMC_CERT_REVOKE, "d-rev", id), 0);
+    CU_ASSERT_EQUAL(one_id(SAMC_CRED_INFO, "d-rev", 2, "so", IT_SO_PASSWORD), 0);
+    /* In the HSM itself: one private key fewer, the credential's record kept. */
+    count_keys(&after, &after_records);
+    CU_ASSERT_EQUAL(after, keys - 1);
+    CU_ASSERT_EQUAL(after_records, records);
+    /* deleting it afterwards still works (its key already gone) */
+    CU_ASSERT_EQUAL(one_id(SAMC_CRED_DELETE, "d-rev", 2, "so", IT_SO_PASSWORD), 0);
 }
 
 /* ------------------------------------------------------------------------ CSR */
@@ -566,6 +619,7 @@ UNIT_SUITE(samdadm)
         { "SRC_SKS_1_2_csr_and_import", test_SRC_SKS_1_2_csr_and_import },
         { "SRG_AA_1_one_record_per_request", test_SRG_AA_1_one_record_per_request },
         { "argon2_cost_change_keeps_verifiers", test_argon2_cost_change_keeps_verifiers },
+        { "DEL_6_3_2_01_revoke_destroys_key", test_DEL_6_3_2_01_revoke_destroys_key },
         { NULL, NULL },
     };
     return unit_add_suite("samdadm", setup, cleanup, tests);

@@ -230,6 +230,96 @@ static void test_SRG_AA_3_export_json_lines(void)
     CU_ASSERT_EQUAL(bad, 0);
 }
 
+/* SRG_AA.4 at the protocol: a search answers the matching records of the page it read, how
+ * many it read and where the next page starts (a page may match nothing without being the
+ * last); filter values out of their bounds are refused by name. */
+static int search(uint64_t from, uint64_t count, const uint64_t *ops, size_t nops,
+                  const char *actor, samc_resp *r)
+{
+    it_p p;
+
+    itp_map(&p, 2 + (nops > 0) + (actor != NULL));
+    itp_uint(&p, 1, from);
+    itp_uint(&p, 2, count);
+    if (nops > 0) {
+        scbor_put_uint(&p.e, 3);
+        scbor_put_array(&p.e, nops);
+        for (size_t i = 0; i < nops; i++)
+            scbor_put_uint(&p.e, ops[i]);
+    }
+    if (actor != NULL)
+        itp_id(&p, 4, actor);
+    return it_call(&T, 4, "aud", "aud-password", SAMC_AUDIT_EXPORT, &p, r);
+}
+
+static void test_SRG_AA_4_search_protocol(void)
+{
+    static const uint64_t start[] = { 900 }, created[] = { 160 };
+    uint64_t count = 0, read = 0, next = 0;
+    size_t off = 0, map = 0;
+    int64_t op = -1;
+    samc_resp r;
+    it_p p;
+
+    NEED_SAM();
+    CU_ASSERT_EQUAL_FATAL(search(0, 3, start, 1, NULL, &r), 0);
+    CU_ASSERT(samc_get_array(&r, 1, &count, &off) == 0 && count == 1 &&
+              samc_next_map(&r, &off, &map) == 0 && samc_map_int(&r, map, 3, &op) == 0 &&
+              op == 900);
+    CU_ASSERT(samc_get_uint(&r, 2, &read) == 0 && read == 3);
+    CU_ASSERT(samc_get_uint(&r, 3, &next) == 0 && next == 3);
+    samc_resp_free(&r);
+    CU_ASSERT_EQUAL_FATAL(search(0, 1000, NULL, 0, "nobody-at-all", &r), 0);
+    CU_ASSERT(samc_get_array(&r, 1, &count, &off) == 0 && count == 0);
+    CU_ASSERT(samc_get_uint(&r, 2, &read) == 0 && read > 3);
+    samc_resp_free(&r);
+    CU_ASSERT_EQUAL_FATAL(search(0, 1000, created, 1, "init", &r), 0);
+    CU_ASSERT(samc_get_array(&r, 1, &count, &off) == 0 && count >= 1 &&
+              samc_next_map(&r, &off, &map) == 0 && samc_map_int(&r, map, 1, &op) == 0 &&
+              op == 0); /* the first administrator, made by `qscd sam --init` */
+    samc_resp_free(&r);
+    /* an unfiltered page keeps its first form: the records alone */
+    CU_ASSERT_EQUAL_FATAL(search(0, 3, NULL, 0, NULL, &r), 0);
+    CU_ASSERT(samc_get_uint(&r, 2, &read) == QSCD_ERR_NOT_FOUND);
+    samc_resp_free(&r);
+    itp_map(&p, 3);
+    itp_uint(&p, 1, 0);
+    itp_uint(&p, 2, 10);
+    scbor_put_uint(&p.e, 3);
+    scbor_put_array(&p.e, 0);
+    CU_ASSERT_EQUAL(it_call(&T, 4, "aud", "aud-password", SAMC_AUDIT_EXPORT, &p, NULL),
+                    QSCD_ERR_ARG);
+    CU_ASSERT_EQUAL(search(0, 10, NULL, 0, "an-actor-id-longer-than-sixty-four-bytes-is-no-id-"
+                                             "of-this-service-at-all", NULL), QSCD_ERR_ARG);
+}
+
+/* SRG_AA.4 from the command line: a search by event and actor, in the table form; a bad
+ * time is a usage error (exit 2) that asks nothing of the SAM. */
+static void test_SRG_AA_4_search_cli(void)
+{
+    uint64_t before;
+
+    NEED_SAM();
+    CU_ASSERT_EQUAL(it_cli(out, sizeof out, env_aud, "audit", "--socket", T.sock, "--as",
+                           "auditor:aud", "export", "--event", "service.start", "--actor", "sam",
+                           (char *)NULL), 0);
+    CU_ASSERT(strstr(out, "\"event\":\"service.start\"") != NULL);
+    CU_ASSERT(strstr(out, "\"event\":\"audit.verify\"") == NULL);
+    CU_ASSERT_EQUAL(it_cli(out, sizeof out, env_aud, "audit", "--socket", T.sock, "--as",
+                           "auditor:aud", "export", "--event", "audit.verify", "--format",
+                           "table", "--since", "2020-01-01T00:00:00Z", (char *)NULL), 0);
+    CU_ASSERT(strncmp(out, "SEQ ", 4) == 0 && strstr(out, " audit.verify ") != NULL &&
+              strstr(out, " auditor ") != NULL && strstr(out, "\"seq\"") == NULL);
+    before = it_audit_count(&T);
+    CU_ASSERT_EQUAL(it_cli(out, sizeof out, env_aud, "audit", "--socket", T.sock, "--as",
+                           "auditor:aud", "export", "--until", "2026-11-31T00:00:00Z",
+                           (char *)NULL), 2);
+    CU_ASSERT(strstr(out, "--until '2026-11-31T00:00:00Z'") != NULL);
+    /* the refusal reached nothing: the records since are the count's own two (its
+     * admin.create attempt, its audit.verify) */
+    CU_ASSERT_EQUAL(it_audit_count(&T), before + 2);
+}
+
 /* ------------------------------------------------------------------ secrets */
 
 static bool file_has(const char *path, const void *needle, size_t n)
@@ -436,6 +526,8 @@ UNIT_SUITE(samdaudit)
         { "cli_quick_start", test_cli_quick_start },
         { "cli_authorize_sign_files", test_cli_authorize_sign_files },
         { "cli_refusal_names_parameter", test_cli_refusal_names_parameter },
+        { "SRG_AA_4_search_protocol", test_SRG_AA_4_search_protocol },
+        { "SRG_AA_4_search_cli", test_SRG_AA_4_search_cli },
         { "SRG_AA_7_forged_seal_detected", test_SRG_AA_7_forged_seal_detected },
         { "SRG_AA_7_tail_cut_detected", test_SRG_AA_7_tail_cut_detected }, /* last: cuts the log */
         { NULL, NULL },

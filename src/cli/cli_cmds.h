@@ -62,8 +62,11 @@ const cli_cmd *cli_cmd_find(const char *name);
 /* Print the results of a successful answer; --out FILE (may be NULL) receives a DER or
  * blob result. Returns CLI_OK or CLI_FAILED. */
 int cli_print(const cli_cmd *cmd, const samc_resp *r, bool json, const char *out);
-/* Print the audit records of an audit.export answer as JSON lines; *n is their number. */
-int cli_print_records(const samc_resp *r, size_t *n, int64_t *last_seq);
+/* Print the audit records of an audit.export answer as JSON lines, or as rows of a table
+ * (table: the header first with cli_print_records_header); *n is their number, *last_seq
+ * the sequence number of the last one. */
+int cli_print_records(const samc_resp *r, bool table, size_t *n, int64_t *last_seq);
+void cli_print_records_header(void);
 /* Names of the enumerations, both ways. */
 const char *cli_keyalg_name(uint64_t v);
 const char *cli_sap_name(uint64_t v);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Showing answers: `name: value` lines (or one JSON object with --json), certificates and
- * requests as PEM, binary values in hex, audit records as JSON lines.
+ * requests as PEM, binary values in hex, audit records as JSON lines or as a table.
  */
 #include "cli_cmds.h"
 
@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "qscd_err.h"
+#include "qscd_types.h"
 #include "scbor.h"
 
 const char *cli_keyalg_name(uint64_t v)
@@ -236,7 +237,7 @@ int cli_print(const cli_cmd *cmd, const samc_resp *r, bool json, const char *out
     if (cmd->r[0].type == R_RECORDS) {
         size_t n = 0;
         int64_t last = -1;
-        return cli_print_records(r, &n, &last) == 0 ? CLI_OK : CLI_FAILED;
+        return cli_print_records(r, false, &n, &last) == 0 ? CLI_OK : CLI_FAILED;
     }
     if (json)
         printf("{");
@@ -263,33 +264,45 @@ int cli_print(const cli_cmd *cmd, const samc_resp *r, bool json, const char *out
 
 /* --------------------------------------------------------------------- records */
 
+/* The numeric fields of a record and its time in UTC ISO 8601, for both forms. */
+typedef struct record_head {
+    int64_t seq, t, op, role, outcome, alg, count;
+    char when[32];
+} record_head;
+
+static void record_head_read(const samc_resp *r, size_t map, record_head *h)
+{
+    time_t tt;
+    struct tm tm;
+
+    memset(h, 0, sizeof *h);
+    samc_map_int(r, map, 1, &h->seq);
+    samc_map_int(r, map, 2, &h->t);
+    samc_map_int(r, map, 3, &h->op);
+    samc_map_int(r, map, 4, &h->role);
+    samc_map_int(r, map, 7, &h->outcome);
+    samc_map_int(r, map, 9, &h->alg);
+    samc_map_int(r, map, 10, &h->count);
+    tt = (time_t)h->t;
+    if (gmtime_r(&tt, &tm) != NULL)
+        strftime(h->when, sizeof h->when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 static void record_out(const samc_resp *r, size_t map)
 {
     static const struct { int key; const char *name; int kind; } fields[] = {
         { 5, "actor", 1 }, { 6, "cred", 1 }, { 8, "token_id", 2 }, { 11, "first_hash", 2 },
         { 12, "request_id", 2 }, { 14, "link", 2 },
     };
-    int64_t seq = 0, t = 0, op = 0, role = 0, outcome = 0, alg = 0, count = 0;
     const uint8_t *p;
     size_t n;
-    char when[32] = "";
-    time_t tt;
-    struct tm tm;
+    record_head h;
 
-    samc_map_int(r, map, 1, &seq);
-    samc_map_int(r, map, 2, &t);
-    samc_map_int(r, map, 3, &op);
-    samc_map_int(r, map, 4, &role);
-    samc_map_int(r, map, 7, &outcome);
-    samc_map_int(r, map, 9, &alg);
-    samc_map_int(r, map, 10, &count);
-    tt = (time_t)t;
-    if (gmtime_r(&tt, &tm) != NULL)
-        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    record_head_read(r, map, &h);
     printf("{\"seq\":%lld,\"time\":\"%s\",\"event\":\"%s\",\"op\":%lld,\"role\":\"%s\","
-           "\"outcome\":\"%s\",\"hash_alg\":%lld,\"count\":%lld", (long long)seq, when,
-           samc_event_name(op), (long long)op, role_name(role), qscd_err_name((int)outcome),
-           (long long)alg, (long long)count);
+           "\"outcome\":\"%s\",\"hash_alg\":%lld,\"count\":%lld", (long long)h.seq, h.when,
+           samc_event_name(h.op), (long long)h.op, role_name(h.role),
+           qscd_err_name((int)h.outcome), (long long)h.alg, (long long)h.count);
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         if (samc_map_bstr(r, map, fields[i].key, &p, &n) != 0)
             continue;
@@ -309,7 +322,49 @@ static void record_out(const samc_resp *r, size_t map)
     printf("}\n");
 }
 
-int cli_print_records(const samc_resp *r, size_t *n, int64_t *last_seq)
+/* An id for the table: as text when printable, "-" when empty, else hex:... */
+static void id_text(const uint8_t *p, size_t n, char *out, size_t cap)
+{
+    bool printable = true;
+
+    for (size_t i = 0; i < n; i++)
+        printable = printable && p[i] > 0x20 && p[i] < 0x7f;
+    if (n == 0)
+        snprintf(out, cap, "-");
+    else if (printable)
+        snprintf(out, cap, "%.*s", (int)n, (const char *)p);
+    else {
+        size_t o = (size_t)snprintf(out, cap, "hex:");
+        for (size_t i = 0; i < n && o + 3 <= cap; i++, o += 2)
+            snprintf(out + o, cap - o, "%02x", p[i]);
+    }
+}
+
+void cli_print_records_header(void)
+{
+    printf("%-8s %-20s %-16s %-8s %-16s %-16s %s\n", "SEQ", "TIME (UTC)", "EVENT", "ROLE",
+           "ACTOR", "CREDENTIAL", "OUTCOME");
+}
+
+/* One record as a table row: who did what, to what, when, with what outcome (SRG_AA.4:
+ * readable by the auditor; the full record, hashes and link included, is the JSON form). */
+static void record_row(const samc_resp *r, size_t map)
+{
+    const uint8_t *p = NULL;
+    size_t n = 0;
+    char actor[2 * QSCD_ID_MAX + 8] = "-", cred[2 * QSCD_ID_MAX + 8] = "-";
+    record_head h;
+
+    record_head_read(r, map, &h);
+    if (samc_map_bstr(r, map, 5, &p, &n) == 0)
+        id_text(p, n, actor, sizeof actor);
+    if (samc_map_bstr(r, map, 6, &p, &n) == 0)
+        id_text(p, n, cred, sizeof cred);
+    printf("%-8lld %-20s %-16s %-8s %-16s %-16s %s\n", (long long)h.seq, h.when,
+           samc_event_name(h.op), role_name(h.role), actor, cred, qscd_err_name((int)h.outcome));
+}
+
+int cli_print_records(const samc_resp *r, bool table, size_t *n, int64_t *last_seq)
 {
     uint64_t count = 0;
     size_t off = 0, map = 0;
@@ -319,7 +374,10 @@ int cli_print_records(const samc_resp *r, size_t *n, int64_t *last_seq)
     for (uint64_t i = 0; rc == 0 && i < count; i++) {
         rc = samc_next_map(r, &off, &map);
         if (rc == 0) {
-            record_out(r, map);
+            if (table)
+                record_row(r, map);
+            else
+                record_out(r, map);
             samc_map_int(r, map, 1, last_seq);
             (*n)++;
         }

@@ -205,6 +205,9 @@ int samd_param_tstr(const samd_req *r, int key, size_t min, size_t max, const ui
                     size_t *n);
 int samd_param_uint(const samd_req *r, int key, uint64_t min, uint64_t max, uint64_t *v);
 int samd_param_bool(const samd_req *r, int key, bool *v);
+/* An array of 1..cap unsigned integers, each min..max, into dst; *n their number. */
+int samd_param_uints(const samd_req *r, int key, uint64_t min, uint64_t max, uint64_t *dst,
+                     size_t cap, size_t *n);
 /* An array of digests of hash_alg's length into dst (stride QSCD_MAX_DIGEST):
  * QSCD_ERR_HASH_COUNT (0 or more than QSCD_MAX_HASHES), QSCD_ERR_DIGEST_LENGTH. When hash_alg
  * is not an allowed algorithm the lengths are left to the core to refuse (*n is set). */
@@ -253,6 +256,11 @@ typedef struct samd_purge {
     size_t n, cap;
 } samd_purge;
 
+/* Destroy a credential's key objects in the module (private and public key), adding its
+ * backups to purge (may be NULL); the record is left as it is. Destroying a key already gone
+ * succeeds, so a caller can repeat it after a failure. Used by samd_cred_destroy and
+ * cert.revoke. */
+int samd_cred_key_destroy(samd *d, const store_cred *c, samd_purge *purge);
 /* Destroy a credential's key and record (state DELETING first), adding its backups to purge
  * (may be NULL). Used by cred.delete, signer.delete and the recovery. */
 int samd_cred_destroy(samd *d, const qscd_id *cred, samd_purge *purge);

@@ -3,7 +3,7 @@
  * Credentials (spec/sam-protocol.md §3, ops 20-27): creation (record first, in state
  * CREATING, then the key in the module, then the certificate, then READY: a crash anywhere
  * leaves a record the next start cleans up), listing and description (a signer sees only
- * their own), enabling, certificates (import, revocation).
+ * their own), enabling, certificates (import, revocation, which destroys the key).
  */
 #include "samd_int.h"
 
@@ -274,15 +274,36 @@ int samd_op_cred_enable(samd_req *r)
     return cred_update(r, store_cred_set_enabled, 1);
 }
 
-static int revoke(store *s, const qscd_id *id, int unused)
-{
-    (void)unused;
-    return store_cred_revoke(s, id);
-}
-
+/* Revoking the certificate destroys the key (ETSI TS 119 431-1 DEL-6.3.2-01, EN 419 241-1
+ * SRG_KM.7.1) and names the backups to purge, as cred.delete does (SRG_KM.7.3); the record
+ * stays, marked revoked, so that cred.info and the audit show what became of it.
+ *
+ * The mark is written first, then the key destroyed. The core refuses a revoked credential
+ * before it reaches its key, and backup and restore refuse it too: a failure or a crash
+ * between the two leaves a key that nothing can use, and repeating cert.revoke destroys it
+ * (a key already gone is not an error). The other order could leave a credential that shows
+ * a valid certificate while its key is gone, or, with the mark failing, an unrevoked
+ * certificate whose key a restore brings back. The event's count is the backups to purge;
+ * its outcome QSCD_OK says the key is destroyed. */
 int samd_op_cert_revoke(samd_req *r)
 {
-    return cred_update(r, revoke, 0);
+    samd_purge purge = { NULL, 0, 0 };
+    store_cred c;
+    int rc = samd_cred_param(r, &c);
+
+    if (rc == QSCD_OK && c.state != STORE_CRED_READY)
+        rc = QSCD_ERR_CRED_DISABLED; /* being created or deleted: the recovery finishes it */
+    if (rc == QSCD_OK)
+        rc = store_cred_revoke(r->d->db, &c.rec.id);
+    if (rc == QSCD_OK)
+        rc = samd_cred_key_destroy(r->d, &c, &purge);
+    if (rc == QSCD_OK) {
+        samd_purge_put(r->res, &purge);
+        r->ev.count = (uint32_t)purge.n;
+    }
+    free(purge.ids);
+    store_cred_free(&c);
+    return rc == QSCD_ERR_NOT_FOUND ? QSCD_ERR_CRED_NOT_FOUND : rc;
 }
 
 /* The certificate an external CA issued for the credential's CSR: its key must be the
@@ -301,6 +322,8 @@ int samd_op_cert_import(samd_req *r)
         rc = samd_param_bstr(r, 2, 1, 16384, &der, &n);
     if (rc == QSCD_OK && c.state != STORE_CRED_READY)
         rc = QSCD_ERR_CRED_DISABLED;
+    if (rc == QSCD_OK && c.rec.cert_revoked)
+        rc = QSCD_ERR_CERT_REVOKED; /* its key was destroyed with the revocation */
     if (rc == QSCD_OK)
         rc = samd_key_get(r->d, c.rec.key_ref, c.rec.key_ref_len, &k);
     if (rc == QSCD_OK)

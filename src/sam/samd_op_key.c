@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Keys leaving or re-entering the module, and keys going away (spec/sam-protocol.md §3, ops
- * 25, 40, 41): deletion (record marked DELETING, key destroyed, record removed, the backups
+ * 25, 27, 40, 41): deletion (record marked DELETING, key destroyed, record removed, the backups
  * to purge reported), backup (wrapped under the trusted KEK, never plaintext, as a backup
  * record of spec/backup-format.md), restore (the record checked strictly, its key must be
  * the credential's), and the start-up recovery of what a crash left half-done.
@@ -55,12 +55,24 @@ void samd_purge_put(scbor_enc *e, samd_purge *purge)
         scbor_put_bstr(e, purge->ids[i], 32);
 }
 
+int samd_cred_key_destroy(samd *d, const store_cred *c, samd_purge *purge)
+{
+    uint8_t (*ids)[32] = NULL;
+    size_t n = 0;
+    int rc = store_backup_list(d->db, &c->rec.id, &ids, &n);
+
+    if (rc == QSCD_OK)
+        rc = samd_key_destroy(d, c->rec.key_ref, c->rec.key_ref_len);
+    if (rc == QSCD_OK)
+        rc = purge_add(purge, (const uint8_t (*)[32])ids, n);
+    free(ids);
+    return rc;
+}
+
 /* DELETING first: if the process dies after the key is gone, the next start removes the
  * record; a DELETING credential is never usable. */
 int samd_cred_destroy(samd *d, const qscd_id *cred, samd_purge *purge)
 {
-    uint8_t (*ids)[32] = NULL;
-    size_t n = 0;
     store_cred c;
     int rc = store_cred_get(d->db, cred, &c);
 
@@ -69,14 +81,9 @@ int samd_cred_destroy(samd *d, const qscd_id *cred, samd_purge *purge)
     if (rc == QSCD_OK && c.state != STORE_CRED_DELETING)
         rc = store_cred_set_state(d->db, cred, STORE_CRED_DELETING);
     if (rc == QSCD_OK)
-        rc = store_backup_list(d->db, cred, &ids, &n);
-    if (rc == QSCD_OK)
-        rc = samd_key_destroy(d, c.rec.key_ref, c.rec.key_ref_len);
+        rc = samd_cred_key_destroy(d, &c, purge);
     if (rc == QSCD_OK)
         rc = store_cred_delete(d->db, cred);
-    if (rc == QSCD_OK)
-        rc = purge_add(purge, (const uint8_t (*)[32])ids, n);
-    free(ids);
     store_cred_free(&c);
     return rc;
 }
@@ -267,6 +274,10 @@ static int backup_cred(samd_req *r, store_cred *c)
 
     if (rc == QSCD_OK && !r->d->have_kek)
         rc = QSCD_ERR_UNSUPPORTED; /* no backup KEK in the module (see `qscd sam --init`) */
+    /* Revocation destroyed the key (samd_op_cert_revoke): nothing to back up, and a restore
+     * would bring back a key that must stay destroyed (DEL-6.3.2-01). */
+    if (rc == QSCD_OK && c->rec.cert_revoked)
+        rc = QSCD_ERR_CERT_REVOKED;
     return rc;
 }
 

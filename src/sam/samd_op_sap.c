@@ -235,6 +235,8 @@ static int csr_prepare(samd_req *r, csr_ctx *x)
     if (rc == QSCD_ERR_NOT_FOUND ||
         (rc == QSCD_OK && !qscd_id_equal(&x->c.rec.owner, &r->actor.id)))
         rc = QSCD_ERR_CRED_NOT_FOUND;
+    if (rc == QSCD_OK && x->c.rec.cert_revoked)
+        rc = QSCD_ERR_CERT_REVOKED; /* its key went with the revocation: say so, not "no key" */
     if (rc == QSCD_OK)
         rc = store_signer_get(r->d->db, &r->actor.id, &x->s);
     if (rc == QSCD_OK)

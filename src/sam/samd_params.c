@@ -141,6 +141,34 @@ int samd_param_bool(const samd_req *r, int key, bool *v)
     return rc;
 }
 
+int samd_param_uints(const samd_req *r, int key, uint64_t min, uint64_t max, uint64_t *dst,
+                     size_t cap, size_t *n)
+{
+    size_t off = 0, first = 0;
+    uint64_t count = 0;
+    int rc = find(r, key, &off);
+
+    *n = 0;
+    if (rc != QSCD_OK)
+        return refuse(r, rc, key, "missing");
+    if (scbor_get_array(r->buf, r->len, off, &count, &first) != QSCD_OK)
+        return refuse(r, QSCD_ERR_PROTO_FRAME, key, "an array expected");
+    if (count < 1 || count > cap)
+        return refuse(r, QSCD_ERR_ARG, key, "1 to %zu values expected", cap);
+    for (uint64_t i = 0; rc == QSCD_OK && i < count; i++) {
+        if (scbor_get_uint(r->buf, r->len, first, &dst[i]) != QSCD_OK)
+            rc = refuse(r, QSCD_ERR_PROTO_FRAME, key, "unsigned integers expected");
+        else if (dst[i] < min || dst[i] > max)
+            rc = refuse(r, QSCD_ERR_ARG, key, "values of %llu to %llu expected",
+                        (unsigned long long)min, (unsigned long long)max);
+        else
+            rc = scbor_skip(r->buf, r->len, first, &first);
+    }
+    if (rc == QSCD_OK)
+        *n = (size_t)count;
+    return rc;
+}
+
 int samd_param_hashes(const samd_req *r, int key, int hash_alg, uint8_t *dst, size_t *n)
 {
     size_t dlen = qscd_hash_digest_len(hash_alg), off = 0, first = 0, doff = 0, blen = 0;

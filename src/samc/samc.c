@@ -395,3 +395,18 @@ const char *samc_event_name(int64_t op)
     snprintf(buf, sizeof buf, "op-%lld", (long long)op);
     return buf;
 }
+
+int samc_event_op(const char *name, int64_t *op)
+{
+    for (size_t i = 0; i < sizeof events / sizeof events[0]; i++)
+        if (strcmp(events[i].name, name) == 0) {
+            *op = events[i].op;
+            return QSCD_OK;
+        }
+    return QSCD_ERR_NOT_FOUND;
+}
+
+const char *samc_event_name_at(size_t i)
+{
+    return i < sizeof events / sizeof events[0] ? events[i].name : NULL;
+}

@@ -94,5 +94,10 @@ enum samc_op {
 /* The name of an audit record's operation (the role table's sam_op, or the service's own
  * events, spec/sam-protocol.md §4), "op-N" when unknown. */
 const char *samc_event_name(int64_t op);
+/* The operation of an event name (the inverse of samc_event_name): QSCD_OK, or
+ * QSCD_ERR_NOT_FOUND for a name no event has. */
+int samc_event_op(const char *name, int64_t *op);
+/* The i-th event name (for listing them), NULL past the last. */
+const char *samc_event_name_at(size_t i);
 
 #endif

@@ -139,10 +139,10 @@ def audit_access():
              ["SRG_IA.1.4", "OVR-6.4.5-02"], no_session, "invalid")]}]
 
 
-def audit_content():
-    # a throw-away signer, its credential, one authorisation and one signature, then the
-    # records each operation left: one each, who, what, when, with what outcome
-    flow = [cmd(SO, "admin", "signer.enrol", "--signer", "${nonce}", "--name", "SAM admin"),
+def signed_once():
+    """A throw-away signer, its credential, one authorisation and one signature: the records
+    each operation leaves are what audit_content and audit_search look for."""
+    return [cmd(SO, "admin", "signer.enrol", "--signer", "${nonce}", "--name", "SAM admin"),
             cmd(SO, "admin", "pin.set", "--signer", "${nonce}", env={"QSCD_PIN": PIN}),
             cmd(SO, "admin", "totp.provision", "--signer", "${nonce}",
                 capture={"otp": "uri: "}),
@@ -153,6 +153,10 @@ def audit_content():
                 env={"QSCD_PIN": PIN}),
             cmd(("signer:${nonce}", None), "admin", "sign", "--cred", "${nonce}-c", "--sad",
                 "@${scratch}/sad", "--hash", HASH, stdoutContains=["signatures: "])]
+
+
+def audit_content():
+    flow = signed_once()
     def ev(event, role, actor, cred="${nonce}-c", **fields):
         return export(where={"event": event, "cred": cred}, count=1, present=RECORD_FIELDS,
                       equal={"role": role, "actor": actor, "outcome": "QSCD_OK", **fields},
@@ -330,6 +334,88 @@ def monitor():
              ["SRG_AA.6.1", "OVR-6.5.3-02"], setup + rate)]}]
 
 
+def audit_search():
+    # SRG_AA.4: the auditor searches by event type, user and time; the SAM answers only the
+    # records asked for, and the table form is for reading
+    def search(*opts, **kw):
+        return cmd(AUD, "audit", "export", *opts, **kw)
+    mine = ["--actor", "${nonce}"]
+    steps = signed_once() + [
+        search("--event", "sign", *mine, stdoutContains=['"event":"sign"', '"actor":"${nonce}"'],
+               stdoutAbsent=['"event":"authorize"', '"actor":"so"', '"actor":"bob"'],
+               records={"where": {}, "count": 1, "present": RECORD_FIELDS,
+                        "equal": {"event": "sign", "actor": "${nonce}", "cred": "${nonce}-c",
+                                  "outcome": "QSCD_OK"}, "timeWithinSeconds": 60}),
+        search("--event", "sign,authorize", *mine,
+               records={"where": {}, "count": 2, "every": True,
+                        "equal": {"role": "signer", "actor": "${nonce}"}}),
+        search("--event", "sign", "--event", "cred.create", "--actor", "so",
+               records={"where": {"cred": "${nonce}-c"}, "count": 1,
+                        "equal": {"event": "cred.create", "role": "so"}}),
+        search(*mine, "--since", "2020-01-01T00:00:00Z", "--until", "2099-12-31T23:59:59Z",
+               records={"where": {}, "count": 2, "every": True, "equal": {"actor": "${nonce}"}}),
+        search(*mine, "--since", "2099-01-01T00:00:00Z", records={"where": {}, "count": 0}),
+        search(*mine, "--until", "2020-01-01T00:00:00Z", records={"where": {}, "count": 0}),
+        search("--event", "sign", *mine, "--format", "table",
+               stdoutContains=["TIME (UTC)", "EVENT", "ACTOR", " sign ", "${nonce}-c",
+                               "QSCD_OK"], stdoutAbsent=['"seq":', " authorize "]),
+        # a search shows part of the log; verify still walks all of it
+        verify_ok()]
+    def bad(*opts, why):
+        return search(*opts, exit=2, stderrContains=[why], stdoutAbsent=['"seq":'])
+    refused_search = [
+        bad("--since", "2026-13-01T00:00:00Z", why="--since"),
+        bad("--since", "2026-02-30T10:00:00Z", why="--since"),
+        bad("--until", "yesterday", why="RFC 3339"),
+        bad("--since", "2026-11-27T10:00:00+01:00", why="--since"),
+        bad("--since", "2026-11-27T10:00:00Z", "--until", "2026-11-26T10:00:00Z",
+            why="--since is after --until"),
+        bad("--event", "no.such.event", why="no such event"),
+        bad("--actor", "x" * 65, why="--actor"),
+        bad("--format", "xml", why="--format"),
+        bad("--event", why="needs a value")]
+    return [{"type": "SamAuditSearch", "tests": [
+        test("the auditor searches the audit by event type, user and time, and reads it as a "
+             "table: only the records asked for, and the whole log still verifies",
+             ["SRG_AA.4"], steps),
+        test("a search with a malformed time, an unknown event, a too long actor or an "
+             "unknown format is refused as a usage error and exports nothing",
+             ["SRG_AA.4"], refused_search, "invalid")]}]
+
+
+def revocation():
+    # DEL-6.3.2-01: revoking the certificate destroys the key; the record stays, revoked
+    steps = [
+        cmd(SO, "admin", "signer.enrol", "--signer", "${nonce}", "--name", "revoked"),
+        cmd(SO, "admin", "pin.set", "--signer", "${nonce}", env={"QSCD_PIN": PIN}),
+        cmd(SO, "admin", "totp.provision", "--signer", "${nonce}", capture={"otp": "uri: "}),
+        cmd(SO, "admin", "cred.create", "--signer", "${nonce}", "--cred", "${nonce}-c",
+            "--alg", "p256", "--backup"),
+        cmd(OP, "admin", "key.backup", "--cred", "${nonce}-c", "--out", "${scratch}/bk",
+            capture={"bkid": "backup-id: "}),
+        cmd(SO, "admin", "cert.revoke", "--cred", "${nonce}-c",
+            stdoutContains=["purge-backups: ${bkid}"]),
+        cmd(SO, "admin", "cred.info", "--cred", "${nonce}-c",
+            stdoutContains=["certificate-status: revoked"]),
+        refused(OP, "key.backup", "--cred", "${nonce}-c", "--out", "${scratch}/bk2",
+                code="QSCD_ERR_CERT_REVOKED"),
+        refused(OP, "key.restore", "--cred", "${nonce}-c", "--backup", "${scratch}/bk",
+                code="QSCD_ERR_CERT_REVOKED"),
+        refused(("signer:${nonce}", None), "authorize", "--cred", "${nonce}-c", "--hash", HASH,
+                "--otp", "${totp:otp}", env={"QSCD_PIN": PIN}, code="QSCD_ERR_CERT_REVOKED"),
+        refused(SO, "cert.revoke", "--cred", "${nonce}-nothing", code="QSCD_ERR_CRED_NOT_FOUND"),
+        export(where={"event": "cert.revoke", "cred": "${nonce}-c"}, count=1,
+               present=RECORD_FIELDS, equal={"role": "so", "actor": "so", "outcome": "QSCD_OK",
+                                             "count": 1}, timeWithinSeconds=60),
+        export(where={"event": "key.restore", "cred": "${nonce}-c"}, count=1,
+               equal={"role": "operator", "outcome": "QSCD_ERR_CERT_REVOKED"})]
+    return [{"type": "SamRevocation", "tests": [
+        test("revoking a credential's certificate destroys its key: the backups to purge are "
+             "named, the credential shows revoked, and backup, restore and authorisation are "
+             "refused; the revocation is recorded with its backup count",
+             ["DEL-6.3.2-01", "SRG_KM.7.1", "SRG_KM.7.3"], steps, "invalid")]}]
+
+
 def file_admin():
     header = ("The reference SAM's administration and audit interface (qscd admin / qscd audit "
               "on the reference target's throw-away data directory): roles and their "
@@ -340,7 +426,7 @@ def file_admin():
                             "and undoes the change before the vector ends."}
     return ("SAM administration and audit", notes,
             roles() + audit_access() + audit_content() + audit_integrity() + backup() +
-            monitor(), header)
+            monitor() + audit_search() + revocation(), header)
 
 
 FILES = {"sam_admin_test.json": file_admin}
