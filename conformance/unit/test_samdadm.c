@@ -528,6 +528,60 @@ static void test_DEL_6_3_2_01_revoke_destroys_key(void)
     CU_ASSERT_EQUAL(one_id(SAMC_CRED_DELETE, "d-rev", 2, "so", IT_SO_PASSWORD), 0);
 }
 
+/* cert.revoke cut short by a crash: marked revoked in the store, its key still in the module
+ * (the mark alone, written with the SAM stopped, as cert.revoke writes it first). */
+static int revoke_behind_back(const char *cred)
+{
+    char sql[200];
+
+    snprintf(sql, sizeof sql, "UPDATE credentials SET cert_revoked = 1 WHERE id = CAST('%s' AS "
+             "BLOB); SELECT changes()", cred);
+    return it_sql_long(&T, sql) == 1 ? 0 : -1;
+}
+
+/* DEL-6.3.2-01, SRG_KM.7.1 across a crash inside cert.revoke: the next start destroys the key
+ * a revoked credential left in the module and audits it once (cred.recover, hash_alg 5
+ * (SAMD_RECOVER_REVOKED), count = the one backup to purge); the chain still verifies and a
+ * further restart records nothing. */
+static void test_DEL_6_3_2_01_revoke_finished_at_start(void)
+{
+    static const char *done_q = "SELECT count(*) FROM audit WHERE op = 902 AND hash_alg = 5 AND "
+                                "cred = CAST('d-rvk' AS BLOB) AND count = 1 AND outcome = 0";
+    static const char *all_q = "SELECT count(*) FROM audit WHERE op = 902";
+    static uint8_t blob[8192];
+    char out[4096];
+    uint8_t id[32];
+    size_t blen = 0;
+    long keys, records, recovers;
+
+    NEED_SAM();
+    if (access("/usr/bin/pkcs11-tool", X_OK) != 0 || access("/usr/bin/sqlite3", X_OK) != 0)
+        UNIT_SKIP("pkcs11-tool (opensc) or sqlite3 is not installed: keys cannot be counted");
+    CU_ASSERT_EQUAL_FATAL(it_cred(&T, "dora", "d-rvk", SAM_KEY_EC_P256, SAM_SAP_SIC, 1, true), 0);
+    CU_ASSERT_EQUAL_FATAL(backup("d-rvk", blob, &blen, id), 0);
+    CU_ASSERT_EQUAL_FATAL(it_stop(&T), 0);
+    keys = it_privkeys(&T);
+    records = it_cred_records(&T);
+    recovers = it_sql_long(&T, all_q);
+    CU_ASSERT_FATAL(keys >= 1 && records >= 1 && recovers >= 0);
+    CU_ASSERT_EQUAL_FATAL(revoke_behind_back("d-rvk"), 0);
+    CU_ASSERT_EQUAL_FATAL(it_privkeys(&T), keys); /* the key is still there */
+    CU_ASSERT_EQUAL_FATAL(it_start(&T, NULL), 0); /* recovery runs here */
+    CU_ASSERT_EQUAL_FATAL(it_stop(&T), 0);
+    CU_ASSERT_EQUAL(it_privkeys(&T), keys - 1);
+    CU_ASSERT_EQUAL(it_cred_records(&T), records); /* the record stays, revoked */
+    CU_ASSERT_EQUAL(it_sql_long(&T, done_q), 1);
+    CU_ASSERT_EQUAL(it_sql_long(&T, all_q), recovers + 1);
+    CU_ASSERT_EQUAL_FATAL(it_start(&T, NULL), 0);
+    CU_ASSERT_EQUAL(it_audit_verify_cmd(&T, out, sizeof out), 0);
+    CU_ASSERT_EQUAL(dora_authz("d-rvk", "dora-pin-4", dev, H1), QSCD_ERR_CERT_REVOKED);
+    /* nothing left to do: a second restart records nothing */
+    CU_ASSERT_EQUAL_FATAL(it_stop(&T), 0);
+    CU_ASSERT_EQUAL_FATAL(it_start(&T, NULL), 0);
+    CU_ASSERT_EQUAL(it_sql_long(&T, all_q), recovers + 1);
+    CU_ASSERT_EQUAL(one_id(SAMC_CRED_DELETE, "d-rvk", 2, "so", IT_SO_PASSWORD), 0);
+}
+
 /* ------------------------------------------------------------------------ CSR */
 
 /* SRC_SKS.1.2: a PKCS#10 request signed by the credential's key only under a SAD for its
@@ -620,6 +674,7 @@ UNIT_SUITE(samdadm)
         { "SRG_AA_1_one_record_per_request", test_SRG_AA_1_one_record_per_request },
         { "argon2_cost_change_keeps_verifiers", test_argon2_cost_change_keeps_verifiers },
         { "DEL_6_3_2_01_revoke_destroys_key", test_DEL_6_3_2_01_revoke_destroys_key },
+        { "DEL_6_3_2_01_revoke_finished_at_start", test_DEL_6_3_2_01_revoke_finished_at_start },
         { NULL, NULL },
     };
     return unit_add_suite("samdadm", setup, cleanup, tests);

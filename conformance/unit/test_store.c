@@ -374,6 +374,17 @@ static void test_SRG_AA_7_audit_forged_seal_detected(void)
 /* Schema 2: a credential's lifecycle state, listed by state, kept across a reopen; a
  * database of schema 1 is migrated forward (to 3) with its records (their state READY,
  * their verifiers' cost unknown: 0). */
+/* The signer alice, and a credential template of hers (id and state to fill in). */
+static int owner_add(store *s, store_signer *in, store_cred *c)
+{
+    memset(in, 0, sizeof *in);
+    in->rec.id = world_id("alice");
+    memset(c, 0, sizeof *c);
+    c->rec.owner = in->rec.id;
+    c->rec.key_ref_len = 2;
+    return store_signer_add(s, in);
+}
+
 static void test_cred_state_and_migration(void)
 {
     store *s = fresh("state");
@@ -382,12 +393,7 @@ static void test_cred_state_and_migration(void)
     qscd_id *ids = NULL, a = world_id("a-1"), b = world_id("b-1");
     size_t n = 0;
 
-    memset(&in, 0, sizeof in);
-    in.rec.id = world_id("alice");
-    CU_ASSERT_EQUAL_FATAL(store_signer_add(s, &in), QSCD_OK);
-    memset(&c, 0, sizeof c);
-    c.rec.owner = in.rec.id;
-    c.rec.key_ref_len = 2;
+    CU_ASSERT_EQUAL_FATAL(owner_add(s, &in, &c), QSCD_OK);
     c.rec.id = a;
     c.state = STORE_CRED_CREATING;
     CU_ASSERT_EQUAL(store_cred_add(s, &c), QSCD_OK);
@@ -425,6 +431,31 @@ static void test_cred_state_and_migration(void)
     store_close(s);
 }
 
+/* The revocations the start-up recovery finishes: ready credentials with a revoked
+ * certificate only (one being deleted is the other recovery's). */
+static void test_cred_list_revoked(void)
+{
+    static const char *names[3] = { "r-1", "v-1", "d-1" };
+    store *s = fresh("revoked");
+    store_signer in;
+    store_cred c;
+    qscd_id *ids = NULL;
+    size_t n = 0;
+
+    CU_ASSERT_EQUAL_FATAL(owner_add(s, &in, &c), QSCD_OK);
+    for (int i = 0; i < 3; i++) {
+        c.rec.id = world_id(names[i]);
+        c.state = i == 2 ? STORE_CRED_DELETING : STORE_CRED_READY;
+        CU_ASSERT_EQUAL_FATAL(store_cred_add(s, &c), QSCD_OK);
+        if (i != 1)
+            CU_ASSERT_EQUAL(store_cred_revoke(s, &c.rec.id), QSCD_OK);
+    }
+    CU_ASSERT_EQUAL(store_cred_list_revoked(s, &ids, &n), QSCD_OK);
+    CU_ASSERT(n == 1 && ids[0].len == 3 && memcmp(ids[0].b, "r-1", 3) == 0);
+    free(ids);
+    store_close(s);
+}
+
 static void test_schema_newer_refused(void)
 {
     store *s = fresh("schema");
@@ -449,6 +480,7 @@ UNIT_SUITE(store)
         { "SRG_AA_7_audit_insert_and_reorder_detected", test_SRG_AA_7_audit_insert_and_reorder_detected },
         { "SRG_AA_7_audit_forged_seal_detected", test_SRG_AA_7_audit_forged_seal_detected },
         { "cred_state_and_migration", test_cred_state_and_migration },
+        { "cred_list_revoked", test_cred_list_revoked },
         { "schema_newer_refused", test_schema_newer_refused },
         { NULL, NULL },
     };

@@ -46,7 +46,7 @@
 #define SAMD_EV_ADMIN_NEW  160    /* admin.create */
 #define SAMD_EV_START      900    /* first_hash: SHA-256 of the effective configuration */
 #define SAMD_EV_STOP       901
-#define SAMD_EV_RECOVER    902    /* a credential a crash left half-made or half-deleted */
+#define SAMD_EV_RECOVER    902    /* what a crash left half-done, finished (SAMD_RECOVER_*) */
 /* Alerts of the monitor (samd_monitor.c, SRG_AA.6.1): one event per kind, the kind its reason. */
 #define SAMD_EV_ALERT_AUTH_BURST 910  /* alert_auth_failures failed authentications in the window */
 #define SAMD_EV_ALERT_LOCKED     911  /* an account locked by failed authentications */
@@ -96,10 +96,12 @@ typedef struct samd {
 int samd_open(samd *d, const samd_config *cfg, int create);
 void samd_close(samd *d);
 /* Finish what a crash left half-done (credentials CREATING or DELETING, a repaired token
- * file, key objects left without CKA_ID in the embedded token); audited as cred.recover,
- * the kind in hash_alg (spec/sam-protocol.md §4). */
+ * file, key objects left without CKA_ID in the embedded token, the key of a ready credential
+ * whose certificate is revoked); audited as cred.recover, the kind in hash_alg (the store
+ * state for CREATING and DELETING; spec/sam-protocol.md §4). */
 #define SAMD_RECOVER_TOKEN_FILE 3
 #define SAMD_RECOVER_KEY_SHELLS 4
+#define SAMD_RECOVER_REVOKED    5
 int samd_recover(samd *d);
 
 /* ---------------------------------------------------------------- samd_monitor.c */

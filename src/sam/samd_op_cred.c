@@ -280,8 +280,9 @@ int samd_op_cred_enable(samd_req *r)
  *
  * The mark is written first, then the key destroyed. The core refuses a revoked credential
  * before it reaches its key, and backup and restore refuse it too: a failure or a crash
- * between the two leaves a key that nothing can use, and repeating cert.revoke destroys it
- * (a key already gone is not an error). The other order could leave a credential that shows
+ * between the two leaves a key that nothing can use; the next start destroys it
+ * (samd_recover, cred.recover kind SAMD_RECOVER_REVOKED), and repeating cert.revoke does
+ * too (a key already gone is not an error). The other order could leave a credential that shows
  * a valid certificate while its key is gone, or, with the mark failing, an unrevoked
  * certificate whose key a restore brings back. The event's count is the backups to purge;
  * its outcome QSCD_OK says the key is destroyed. */

@@ -136,8 +136,61 @@ static int sweep_shells(samd *d)
     return recover_event(d, SAMD_RECOVER_KEY_SHELLS, (uint32_t)n);
 }
 
+/* 1 when the module still holds the credential's key, 0 when it is gone. A lookup that
+ * fails otherwise counts as held: the destruction is then tried and its outcome audited,
+ * rather than a key left behind unnoticed. */
+static int key_held(samd *d, const store_cred *c)
+{
+    p11a_key k;
+    int rc = p11a_key_find(d->hsm, c->rec.key_ref, c->rec.key_ref_len, &k);
+
+    if (rc == QSCD_OK)
+        p11a_key_clear(&k); /* only asked whether it exists */
+    return rc != QSCD_ERR_NOT_FOUND;
+}
+
+/* cert.revoke marks the certificate revoked, then destroys the key: a crash between the two
+ * leaves a key nothing can use. Destroyed here, one event each; a key already gone (every
+ * revocation that finished) records nothing, so restarts add nothing. */
+static int recover_revoked_one(samd *d, const qscd_id *id)
+{
+    samd_purge purge = { NULL, 0, 0 };
+    sam_event ev;
+    store_cred c;
+    int rc = store_cred_get(d->db, id, &c);
+
+    if (rc != QSCD_OK || !key_held(d, &c)) {
+        store_cred_free(&c); /* zeroed by store_cred_get even when it fails */
+        return rc;
+    }
+    memset(&ev, 0, sizeof ev);
+    ev.op = SAMD_EV_RECOVER;
+    ev.cred = *id;
+    ev.hash_alg = SAMD_RECOVER_REVOKED;
+    ev.outcome = samd_cred_key_destroy(d, &c, &purge);
+    ev.count = (uint32_t)purge.n;
+    fprintf(stderr, "qscd sam: destroyed the key of credential %.*s, whose revocation a crash "
+            "cut short: %s\n", id->len, id->b, qscd_err_name(ev.outcome));
+    free(purge.ids);
+    store_cred_free(&c);
+    return samd_audit(d, &ev);
+}
+
+static int recover_revoked(samd *d)
+{
+    qscd_id *ids = NULL;
+    size_t n = 0;
+    int rc = store_cred_list_revoked(d->db, &ids, &n);
+
+    for (size_t i = 0; rc == QSCD_OK && i < n; i++)
+        rc = recover_revoked_one(d, &ids[i]);
+    free(ids);
+    return rc;
+}
+
 /* A crash left these: a credential being made (its key may exist: destroy it, drop the
- * record) or being deleted (finish). One audit event each. */
+ * record), being deleted (finish) or being revoked (its key still there: destroy it). One
+ * audit event each. */
 int samd_recover(samd *d)
 {
     static const int states[] = { STORE_CRED_CREATING, STORE_CRED_DELETING };
@@ -168,6 +221,8 @@ int samd_recover(samd *d)
         }
         free(ids);
     }
+    if (rc == QSCD_OK)
+        rc = recover_revoked(d);
     return rc;
 }
 

@@ -108,6 +108,9 @@ int store_cred_set_state(store *s, const qscd_id *id, int state);
 /* The ids of every credential in a state (the ones a crash left CREATING or DELETING);
  * *ids to release with free(). */
 int store_cred_list_state(store *s, int state, qscd_id **ids, size_t *n);
+/* The ids of every ready credential whose certificate is revoked (a crash inside cert.revoke
+ * can leave its key in the module); *ids to release with free(). */
+int store_cred_list_revoked(store *s, qscd_id **ids, size_t *n);
 int store_cred_delete(store *s, const qscd_id *id);
 
 /* Backups known for a credential (the wrapped blobs themselves are handed to the operator,

@@ -431,6 +431,14 @@ int store_cred_list_state(store *s, int state, qscd_id **ids, size_t *n)
                     &state, ids, n);
 }
 
+int store_cred_list_revoked(store *s, qscd_id **ids, size_t *n)
+{
+    int ready = STORE_CRED_READY;
+
+    return list_ids(s, "SELECT id FROM credentials WHERE cert_revoked = 1 AND state = ?"
+                       " ORDER BY id", bind_one_int, &ready, ids, n);
+}
+
 int store_cred_set_state(store *s, const qscd_id *id, int state)
 {
     auth_args x = { id, state, 0, 0 };
