@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
 # Sourced by proof_run.sh and proof_smoke.sh: run independent Frama-C sessions PROOF_JOBS at a
-# time (default 2, one per core). A WP session spends most of its time in Frama-C itself (one
-# thread building and simplifying goals), not in the provers, so one session at a time leaves
-# a core idle. Each job writes its own status file; the caller reads them after `wait`.
-proof_jobs_max=${PROOF_JOBS:-2}
+# time (default 3, from acsl/frama-c.mk, on 2 cores). A WP session spends most of its time in
+# Frama-C itself (one thread building and simplifying goals), not in the provers, so one
+# session at a time leaves a core idle; two at a time still used only 1.6 of 2 cores, three
+# use both (reports/proof-runs.md). Each job writes its own status file; the caller reads them after `wait`.
+proof_jobs_max=${PROOF_JOBS:-3}
 proof_jobs_running=0
 
 # proof_slot: block until fewer than PROOF_JOBS jobs run, then count the one about to start.
