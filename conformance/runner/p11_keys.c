@@ -103,18 +103,25 @@ int p11_curve_der(const char *curve, const unsigned char **der, size_t *len)
     return -1;
 }
 
-/* Label and id: the run tag makes every object this run creates recognisable. */
-void p11_tmpl_signing_priv(p11_tmpl *t, CK_KEY_TYPE kt)
+/* What every signing private key the suite makes has: private, sensitive, never
+ * extractable, for signing. */
+static void signing_priv_protected(p11_tmpl *t)
 {
-    p11_tmpl_ulong(t, CKA_CLASS, CKO_PRIVATE_KEY);
-    p11_tmpl_ulong(t, CKA_KEY_TYPE, kt);
-    p11_tmpl_bool(t, CKA_TOKEN, CK_FALSE);
     p11_tmpl_bool(t, CKA_PRIVATE, CK_TRUE);
     p11_tmpl_bool(t, CKA_SENSITIVE, CK_TRUE);
     p11_tmpl_bool(t, CKA_EXTRACTABLE, CK_FALSE);
     p11_tmpl_bool(t, CKA_SIGN, CK_TRUE);
 }
 
+void p11_tmpl_signing_priv(p11_tmpl *t, CK_KEY_TYPE kt)
+{
+    p11_tmpl_ulong(t, CKA_CLASS, CKO_PRIVATE_KEY);
+    p11_tmpl_ulong(t, CKA_KEY_TYPE, kt);
+    p11_tmpl_bool(t, CKA_TOKEN, CK_FALSE);
+    signing_priv_protected(t);
+}
+
+/* Label and id: the run tag makes every object this run creates recognisable. */
 void p11_tmpl_names(p11_target *t, p11_tmpl *a, p11_tmpl *b, char *label, size_t len)
 {
     p11_label(t, label, len);
@@ -131,10 +138,7 @@ static void signing_profile(p11_tmpl *pub, p11_tmpl *priv)
     p11_tmpl_bool(pub, CKA_VERIFY, CK_TRUE);
     p11_tmpl_bool(pub, CKA_ENCRYPT, CK_FALSE);
     p11_tmpl_bool(pub, CKA_WRAP, CK_FALSE);
-    p11_tmpl_bool(priv, CKA_PRIVATE, CK_TRUE);
-    p11_tmpl_bool(priv, CKA_SENSITIVE, CK_TRUE);
-    p11_tmpl_bool(priv, CKA_EXTRACTABLE, CK_FALSE);
-    p11_tmpl_bool(priv, CKA_SIGN, CK_TRUE);
+    signing_priv_protected(priv);
     p11_tmpl_bool(priv, CKA_DECRYPT, CK_FALSE);
     p11_tmpl_bool(priv, CKA_UNWRAP, CK_FALSE);
     p11_tmpl_bool(priv, CKA_DERIVE, CK_FALSE);

@@ -35,8 +35,6 @@ static size_t sig_lens[QSCD_MAX_HASHES];
 /* dora (SIC, credential d-1), an operator op1 and an auditor aud. */
 static int setup(void)
 {
-    it_p p;
-
     it_sha256("contract", H1);
     it_sha256("annex", H2);
     why_not = it_unavailable();
@@ -46,13 +44,9 @@ static int setup(void)
         why_not = "the SAM did not start (see build/it-*/samdadm.log)";
         return 0;
     }
-    itp_map(&p, 3);
-    itp_id(&p, 1, "op1");
-    itp_uint(&p, 2, SAM_ROLE_OPERATOR);
-    itp_bytes(&p, 3, (const uint8_t *)OP_PW, strlen(OP_PW));
     if (it_enrol(&T, "dora", "dora-pin-4") != 0 || (dev = it_device_enrol(&T, "dora")) == NULL ||
         it_cred(&T, "dora", "d-1", SAM_KEY_EC_P256, SAM_SAP_SIC, 2, false) != 0 ||
-        it_so(&T, SAMC_ADMIN_CREATE, &p, NULL) != 0 || it_audit_count(&T) == 0)
+        it_admin_create(&T, "op1", SAM_ROLE_OPERATOR, OP_PW) != 0 || it_audit_count(&T) == 0)
         why_not = "the shared accounts could not be set up";
     return 0;
 }
@@ -204,15 +198,10 @@ static void test_SRC_SA_2_lockout_and_unlock(void)
 /* SRG_IA.2.1 for administrators: wrong passwords lock the account too. */
 static void test_SRG_IA_2_1_admin_lockout(void)
 {
-    it_p p;
-
     NEED_SAM();
-    itp_map(&p, 3);
-    itp_id(&p, 1, "op2");
-    itp_uint(&p, 2, SAM_ROLE_OPERATOR);
-    itp_bytes(&p, 3, (const uint8_t *)"op2-password", 12);
-    CU_ASSERT_EQUAL_FATAL(it_so(&T, SAMC_ADMIN_CREATE, &p, NULL), 0);
-    CU_ASSERT_EQUAL(it_so(&T, SAMC_ADMIN_CREATE, &p, NULL), QSCD_ERR_EXISTS);
+    CU_ASSERT_EQUAL_FATAL(it_admin_create(&T, "op2", SAM_ROLE_OPERATOR, "op2-password"), 0);
+    CU_ASSERT_EQUAL(it_admin_create(&T, "op2", SAM_ROLE_OPERATOR, "op2-password"),
+                    QSCD_ERR_EXISTS);
     CU_ASSERT_EQUAL(one_id(SAMC_KEY_BACKUP, "nope", 3, "op2", "op2-password"),
                     QSCD_ERR_CRED_NOT_FOUND);
     for (int i = 0; i < 5; i++)

@@ -145,11 +145,7 @@ static void test_SRG_AA_6_1_admin_locked(void)
     it_p p;
 
     NEED_SAM();
-    itp_map(&p, 3);
-    itp_id(&p, 1, "opx");
-    itp_uint(&p, 2, SAM_ROLE_OPERATOR);
-    itp_bytes(&p, 3, (const uint8_t *)"opx-password-1", 14);
-    CU_ASSERT_EQUAL_FATAL(it_so(&T, SAMC_ADMIN_CREATE, &p, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(it_admin_create(&T, "opx", SAM_ROLE_OPERATOR, "opx-password-1"), 0);
     itp_map(&p, 1);
     itp_id(&p, 1, "no-such-cred"); /* the parameters pass, the password is what fails */
     for (int i = 0; i < 3; i++)

@@ -478,11 +478,7 @@ static void test_bad_input_changes_nothing(void)
     NEED_SAM();
     CU_ASSERT_EQUAL_FATAL(it_enrol(&T, "bx", "bx-pin-1"), 0);
     CU_ASSERT_EQUAL_FATAL(it_cred(&T, "bx", "bx-1", SAM_KEY_EC_P256, SAM_SAP_TOTP, 1, false), 0);
-    itp_map(&p, 3);
-    itp_id(&p, 1, "opx");
-    itp_uint(&p, 2, SAM_ROLE_OPERATOR);
-    itp_bytes(&p, 3, (const uint8_t *)"opx-password", 12);
-    CU_ASSERT_EQUAL_FATAL(it_so(&T, SAMC_ADMIN_CREATE, &p, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(it_admin_create(&T, "opx", SAM_ROLE_OPERATOR, "opx-password"), 0);
     CU_ASSERT_FATAL(it_audit_count(&T) > 0); /* the auditor aud */
     before = state_dump();
     CU_ASSERT_FATAL(before != NULL);

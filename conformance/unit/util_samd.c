@@ -601,17 +601,23 @@ void it_sha256(const char *text, uint8_t out[32])
     SHA256((const uint8_t *)text, strlen(text), out);
 }
 
+int it_admin_create(it_sam *t, const char *id, int role, const char *password)
+{
+    it_p p;
+
+    itp_map(&p, 3);
+    itp_id(&p, 1, id);
+    itp_uint(&p, 2, (uint64_t)role);
+    itp_bytes(&p, 3, (const uint8_t *)password, strlen(password));
+    return it_so(t, SAMC_ADMIN_CREATE, &p, NULL);
+}
+
 uint64_t it_audit_count(it_sam *t)
 {
     uint64_t n = 0;
     samc_resp r;
-    it_p p;
 
-    itp_map(&p, 3);
-    itp_id(&p, 1, "aud");
-    itp_uint(&p, 2, 4);
-    itp_bytes(&p, 3, (const uint8_t *)"aud-password", 12);
-    it_so(t, SAMC_ADMIN_CREATE, &p, NULL); /* QSCD_ERR_EXISTS after the first time */
+    it_admin_create(t, "aud", 4, "aud-password"); /* QSCD_ERR_EXISTS after the first time */
     if (it_call(t, 4, "aud", "aud-password", SAMC_AUDIT_VERIFY, NULL, &r) == 0)
         samc_get_uint(&r, 1, &n);
     samc_resp_free(&r);

@@ -123,6 +123,9 @@ size_t it_ca_issue(it_sam *t, EVP_PKEY *key, X509_NAME *subject, long nb, long n
 
 /* SHA-256 of a text. */
 void it_sha256(const char *text, uint8_t out[32]);
+/* An administrator account of a privileged role (SAM_ROLE_*), made by the officer; the
+ * answer's status (QSCD_ERR_EXISTS for an id already taken). */
+int it_admin_create(it_sam *t, const char *id, int role, const char *password);
 /* Number of audit records (as the auditor `aud` with password `aud` sees them, created on
  * first use). */
 uint64_t it_audit_count(it_sam *t);

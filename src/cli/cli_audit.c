@@ -82,32 +82,6 @@ static int verify(const cli_conn *c)
     return rc;
 }
 
-static int export_all(const cli_conn *c, uint64_t from, bool table)
-{
-    uint8_t params[32];
-    size_t n = PAGE;
-    int rc = CLI_OK;
-
-    while (rc == CLI_OK && n == PAGE) {
-        scbor_enc e;
-        samc_resp r;
-        int64_t last = -1;
-        scbor_enc_init(&e, params, sizeof params);
-        scbor_put_map(&e, 2);
-        scbor_put_uint(&e, 1);
-        scbor_put_uint(&e, from);
-        scbor_put_uint(&e, 2);
-        scbor_put_uint(&e, PAGE);
-        rc = cli_call(c, "audit export", SAMC_AUDIT_EXPORT, params, e.len, &r);
-        if (rc == CLI_OK && cli_print_records(&r, table, &n, &last) != 0)
-            rc = CLI_FAILED;
-        if (rc == CLI_OK && n > 0)
-            from = (uint64_t)last + 1;
-        samc_resp_free(&r);
-    }
-    return rc;
-}
-
 /* ------------------------------------------------------------------- search */
 
 static bool searching(const export_opts *o)
@@ -115,8 +89,8 @@ static bool searching(const export_opts *o)
     return o->nops > 0 || o->actor != NULL || o->has_since || o->has_until;
 }
 
-/* One page of a search: the parameters of spec/sam-protocol.md op 50, keys 1-6. */
-static size_t search_params(const export_opts *o, uint64_t from, uint8_t *buf, size_t cap)
+/* The parameters of one page: spec/sam-protocol.md op 50, keys 1-2, and 3-6 for a search. */
+static size_t page_params(const export_opts *o, uint64_t from, uint8_t *buf, size_t cap)
 {
     scbor_enc e;
 
@@ -147,9 +121,12 @@ static size_t search_params(const export_opts *o, uint64_t from, uint8_t *buf, s
     return e.err == QSCD_OK ? e.len : 0;
 }
 
-/* The SAM answers the matching records of each page it read, how many it read (key 2) and
- * where the next page starts (key 3): a page may match nothing without being the last. */
-static int export_search(const cli_conn *c, const export_opts *o)
+/* Page by page from o->from. Unsearched, the SAM answers the page it read, and the next page
+ * starts after its last record; searched, it answers the matching records of the page it
+ * read, how many it read (key 2) and where the next page starts (key 3): a page may match
+ * nothing without being the last. The parameters without a search are the protocol's first
+ * form (keys 1 and 2). */
+static int export_pages(const cli_conn *c, const export_opts *o)
 {
     uint8_t params[512];
     uint64_t from = o->from, read = PAGE;
@@ -157,17 +134,21 @@ static int export_search(const cli_conn *c, const export_opts *o)
 
     while (rc == CLI_OK && read == PAGE) {
         samc_resp r;
-        size_t n = 0, len = search_params(o, from, params, sizeof params);
+        size_t n = 0, len = page_params(o, from, params, sizeof params);
         int64_t last = -1;
         rc = len > 0 ? cli_call(c, "audit export", SAMC_AUDIT_EXPORT, params, len, &r)
                      : CLI_FAILED;
         if (rc != CLI_OK)
             break;
         if (cli_print_records(&r, o->table, &n, &last) != 0 ||
-            samc_get_uint(&r, 2, &read) != QSCD_OK ||
-            (read > 0 && samc_get_uint(&r, 3, &from) != QSCD_OK)) {
-            fprintf(stderr, "qscd audit export: the SAM's answer to a search is incomplete\n");
+            (searching(o) && (samc_get_uint(&r, 2, &read) != QSCD_OK ||
+                              (read > 0 && samc_get_uint(&r, 3, &from) != QSCD_OK)))) {
+            if (searching(o))
+                fprintf(stderr, "qscd audit export: the SAM's answer to a search is incomplete\n");
             rc = CLI_FAILED;
+        } else if (!searching(o)) {
+            read = n;
+            from = n > 0 ? (uint64_t)last + 1 : from;
         }
         samc_resp_free(&r);
     }
@@ -293,7 +274,7 @@ static int export_run(const cli_conn *c, const export_opts *o)
 {
     if (o->table)
         cli_print_records_header();
-    return searching(o) ? export_search(c, o) : export_all(c, o->from, o->table);
+    return export_pages(c, o);
 }
 
 int cli_audit(int argc, char **argv)

@@ -99,15 +99,18 @@ static bool filter_match(const audit_filter *f, const sam_event *ev)
  * starts: a page can match nothing without being the end of the log. */
 static void put_page(samd_req *r, const audit_filter *f, const store_audit_row *rows, size_t n)
 {
+    bool hit[EXPORT_MAX];   /* the array's length comes before its records: match once */
     size_t match = 0;
 
-    for (size_t i = 0; i < n; i++)
-        match += filter_match(f, &rows[i].ev);
+    for (size_t i = 0; i < n && i < EXPORT_MAX; i++) {
+        hit[i] = filter_match(f, &rows[i].ev);
+        match += hit[i];
+    }
     scbor_put_map(r->res, f->any ? 3 : 1);
     scbor_put_uint(r->res, 1);
     scbor_put_array(r->res, match);
-    for (size_t i = 0; i < n; i++)
-        if (filter_match(f, &rows[i].ev))
+    for (size_t i = 0; i < n && i < EXPORT_MAX; i++)
+        if (hit[i])
             put_record(r->res, &rows[i]);
     if (f->any) {
         scbor_put_uint(r->res, 2);
